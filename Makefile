@@ -1,0 +1,68 @@
+# chatdump — `make demo` serves the widget against the built-in demo upstream; `make test` runs
+# every check. Both start with `make setup`, which is idempotent (stamps in .stamps/).
+
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+# Runtime versions: keep in step with package.json (a test checks index.html and pyscript.toml).
+PYSCRIPT_VERSION := 0.7.31
+PYODIDE_VERSION := 314.0.2
+PYSCRIPT_DIR := vendor/pyscript-$(PYSCRIPT_VERSION)
+PYODIDE_DIR := vendor/pyodide-$(PYODIDE_VERSION)
+
+.PHONY: setup demo test lint format typecheck unit clean
+
+setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium
+
+$(STAMPS)/venv: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+# PyScript and Pyodide, self-hosted: copied from node_modules into versioned folders, so the server
+# can let browsers cache them for good. pyodide-http's wheel comes from PyPI, hash-checked.
+$(STAMPS)/vendor: $(STAMPS)/npm $(STAMPS)/venv web-requirements.txt
+	rm -rf $(PYSCRIPT_DIR) $(PYODIDE_DIR) vendor/wheels
+	mkdir -p $(PYSCRIPT_DIR) $(PYODIDE_DIR) vendor/wheels
+	cp -R node_modules/@pyscript/core/dist/. $(PYSCRIPT_DIR)/
+	cp node_modules/pyodide/pyodide.mjs node_modules/pyodide/pyodide.asm.mjs \
+	   node_modules/pyodide/pyodide.asm.wasm node_modules/pyodide/python_stdlib.zip \
+	   node_modules/pyodide/pyodide-lock.json $(PYODIDE_DIR)/
+	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --require-hashes \
+	   -r web-requirements.txt -d vendor/wheels
+	@mkdir -p $(STAMPS) && touch $@
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+$(STAMPS)/chromium:
+	@test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium; }
+	@mkdir -p $(STAMPS) && touch $@
+
+demo: setup
+	$(BIN)/chatdump serve --demo --port $(PORT)
+
+lint: $(STAMPS)/venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMPS)/venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMPS)/venv
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest -m "not browser"
+
+test: setup lint typecheck
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) $(STAMPS) vendor node_modules

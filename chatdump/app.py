@@ -1,0 +1,185 @@
+"""The token endpoint and widget server: ``create_app(settings, provider)``.
+
+Errors from anywhere below are ``ChatdumpError`` subclasses; this module is the one edge that turns
+them into ``{"error": {"code", "message", "request_id"}}`` answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from os import PathLike
+
+from fastapi import FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Scope
+
+from chatdump import __version__
+from chatdump.core import errors
+from chatdump.core.expiry import to_iso
+from chatdump.core.filenames import chat_filename
+from chatdump.core.session_ids import check_session_id
+from chatdump.grants import check_grant
+from chatdump.providers.base import Provider, SessionInfo
+from chatdump.request_log import RequestLog, request_id_of
+from chatdump.settings import Settings
+from chatdump.web import WidgetFiles, media_type
+
+log = logging.getLogger("chatdump")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class ChatUrlAnswer(BaseModel):
+    url: str
+    expires_at: str
+    filename: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    request_id: str
+
+
+class ErrorAnswer(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorAnswer} for status in (400, 401, 403, 404, 422, 502, 503, 504)
+}
+
+
+def create_app(
+    settings: Settings,
+    provider: Provider,
+    *,
+    widget: WidgetFiles | None = None,
+    mounts: Mapping[str, ASGIApp] | None = None,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await provider.aclose()
+
+    app = FastAPI(
+        title="chatdump", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    app.add_middleware(RequestLog)
+    _add_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "provider": provider.name}
+
+    @app.get(
+        "/api/sessions/{session_id}/chat-url",
+        response_model=ChatUrlAnswer,
+        responses=ERROR_RESPONSES,
+    )
+    async def chat_url(
+        session_id: str, authorization: str | None = Header(default=None)
+    ) -> ChatUrlAnswer:
+        """A short-lived signed URL for the session's CSV chat dump. Needs a grant for that session."""
+        check_session_id(session_id)
+        check_grant(settings.grant_secrets, _bearer(authorization), session_id)
+        upstream = await provider.chat_url(session_id)
+        info = await _session_info(provider, session_id)
+        return ChatUrlAnswer(
+            url=upstream.url,
+            expires_at=to_iso(upstream.expires_at),
+            filename=chat_filename(session_id, title=info.title, started_at=info.started_at),
+        )
+
+    for prefix, mounted in (mounts or {}).items():
+        app.mount(prefix, mounted)
+    _add_widget_routes(app, widget or WidgetFiles.load())
+    return app
+
+
+async def _session_info(provider: Provider, session_id: str) -> SessionInfo:
+    """Details only make the filename nicer: without them, the session id names the file."""
+    try:
+        return await provider.session_info(session_id)
+    except errors.ChatdumpError as exc:
+        log.warning("no session details for the filename (%s); using the session id", exc.code)
+        return SessionInfo(session_id)
+
+
+def _bearer(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.NotAuthenticated(
+            "No grant: send `Authorization: Bearer <grant>` (the page that embeds chatdump mints it).",
+            code="missing_grant",
+        )
+    return token.strip()
+
+
+class _VersionedFiles(StaticFiles):
+    """The runtime under vendor/ lives in versioned folders, so it may be cached for good."""
+
+    def file_response(
+        self, full_path: str | PathLike[str], stat_result: os.stat_result, scope: Scope,
+        status_code: int = 200,
+    ) -> Response:  # fmt: skip
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = IMMUTABLE
+        return response
+
+
+def _add_widget_routes(app: FastAPI, widget: WidgetFiles) -> None:
+    app.mount("/vendor", _VersionedFiles(directory=widget.vendor, check_dir=False), name="vendor")
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return _widget_file(widget, "index.html")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def widget_file(path: str) -> FileResponse:
+        return _widget_file(widget, path)
+
+
+def _widget_file(widget: WidgetFiles, path: str) -> FileResponse:
+    file = widget.files.get(path)
+    if file is None:
+        raise errors.NotFound("Not found.", code="not_found")
+    return FileResponse(file, media_type=media_type(file), headers={"Cache-Control": "no-cache"})
+
+
+def _error_response(scope: Scope, status: int, code: str, message: str) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "request_id": request_id_of(scope)}}
+    return JSONResponse(body, status_code=status)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(errors.ChatdumpError)
+    async def chatdump_error(request: Request, exc: errors.ChatdumpError) -> JSONResponse:
+        if exc.status >= 500:
+            log.warning("upstream trouble: %s (%s)", exc.code, exc.message)
+        return _error_response(request.scope, exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        message = f"Invalid request: {where}: {first.get('msg', 'not valid')}"
+        return _error_response(request.scope, 422, "invalid_request", message[:300])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error_response(request.scope, exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error (request %s)", request_id_of(request.scope), exc_info=exc)
+        return _error_response(
+            request.scope, 500, "internal_error", "Something went wrong on the server."
+        )

@@ -1,0 +1,93 @@
+"""S3-like object storage for the demo: presigned GET URLs that really expire.
+
+URLs look like S3's (``X-Amz-Date``, ``X-Amz-Expires``, ``X-Amz-Signature``) and failures answer like
+S3 does, with its XML error bodies: 403 ``AccessDenied`` "Request has expired", 403
+``SignatureDoesNotMatch``, 404 ``NoSuchKey``. Like a bucket with a permissive CORS rule, any origin
+may fetch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlencode
+from xml.sax.saxutils import escape
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Content-Length, ETag, Content-Range",
+}
+
+
+class DemoStorage:
+    def __init__(self, base_url: str, objects: Mapping[str, bytes], *, secret: bytes) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.objects = dict(objects)
+        self._secret = secret
+        self.app = Starlette(routes=[Route("/{key:path}", self._serve, methods=["GET", "HEAD"])])
+
+    def presign(self, key: str, *, expires_in: int, now: datetime) -> str:
+        date = now.astimezone(UTC).strftime(_DATE_FORMAT)
+        query = {
+            "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+            "X-Amz-Date": date,
+            "X-Amz-Expires": str(expires_in),
+            "X-Amz-Signature": self._signature(key, date, str(expires_in)),
+        }
+        return f"{self.base_url}/{quote(key)}?{urlencode(query)}"
+
+    def _signature(self, key: str, date: str, expires: str) -> str:
+        message = f"GET\n{key}\n{date}\n{expires}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    async def _serve(self, request: Request) -> Response:
+        key = request.path_params["key"]
+        params = request.query_params
+        date, expires = params.get("X-Amz-Date", ""), params.get("X-Amz-Expires", "")
+        given = params.get("X-Amz-Signature", "")
+        if not hmac.compare_digest(given, self._signature(key, date, expires)):
+            return _s3_error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+            )
+        now = datetime.now(UTC)
+        expiry = datetime.strptime(date, _DATE_FORMAT).replace(tzinfo=UTC) + timedelta(
+            seconds=int(expires)
+        )
+        if now >= expiry:
+            return _s3_error(
+                403, "AccessDenied", "Request has expired",
+                {"X-Amz-Expires": expires, "Expires": expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "ServerTime": now.strftime("%Y-%m-%dT%H:%M:%SZ")},
+            )  # fmt: skip
+        body = self.objects.get(key)
+        if body is None:
+            return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+        headers = {
+            **CORS_HEADERS,
+            "ETag": '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"',
+        }
+        content = b"" if request.method == "HEAD" else body
+        response = Response(content, media_type="text/csv", headers=headers)
+        response.headers["Content-Length"] = str(len(body))
+        return response
+
+
+def _s3_error(
+    status: int, code: str, message: str, extra: Mapping[str, str] | None = None
+) -> Response:
+    fields = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in (extra or {}).items())
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>{fields}</Error>"
+    )
+    return Response(body, status_code=status, media_type="application/xml", headers=CORS_HEADERS)

@@ -1,0 +1,70 @@
+"""Grants: short-lived, signed permission to download one session's chat.
+
+A grant is a JWT (HS256) with ``sub`` = session id, ``aud`` = "chatdump" and ``exp``. JWT because a
+host app can then mint grants in any language with its usual library. Several secrets may be
+accepted at once so they can be rotated: grants are minted with the last, checked against all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from chatdump.core.errors import Forbidden, NotAuthenticated
+from chatdump.settings import Secret
+
+AUDIENCE = "chatdump"
+ALGORITHM = "HS256"
+DEFAULT_TTL = 3600
+MAX_TTL = 7 * 24 * 3600
+# Grants travel in headers and URL fragments: anything longer is not one of ours.
+MAX_GRANT_LENGTH = 2048
+
+
+def mint_grant(
+    secret: Secret, session_id: str, *, ttl: int = DEFAULT_TTL, now: datetime | None = None
+) -> str:
+    if not 1 <= ttl <= MAX_TTL:
+        raise ValueError(f"ttl must be between 1 and {MAX_TTL} seconds")
+    issued = now or datetime.now(UTC)
+    claims = {
+        "sub": session_id,
+        "aud": AUDIENCE,
+        "iat": issued,
+        "exp": issued + timedelta(seconds=ttl),
+    }
+    return jwt.encode(claims, secret.reveal(), algorithm=ALGORITHM)
+
+
+def check_grant(secrets: Sequence[Secret], token: str, session_id: str) -> None:
+    """Return if ``token`` allows downloading ``session_id``; raise 401/403 errors otherwise."""
+    claims = _verified_claims(secrets, token)
+    if claims.get("sub") != session_id:
+        raise Forbidden("This grant is for another session.", code="grant_wrong_session")
+
+
+def _verified_claims(secrets: Sequence[Secret], token: str) -> dict[str, object]:
+    if not token or len(token) > MAX_GRANT_LENGTH:
+        raise NotAuthenticated("The grant is missing or malformed.", code="invalid_grant")
+    for secret in secrets:
+        try:
+            claims: dict[str, object] = jwt.decode(
+                token,
+                secret.reveal(),
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                options={"require": ["exp", "sub", "aud"]},
+            )
+            return claims
+        except jwt.InvalidSignatureError:
+            continue  # maybe signed with another (older or newer) secret
+        except jwt.ExpiredSignatureError as exc:  # raised only after the signature checked out
+            raise Forbidden(
+                "This grant has expired: ask the page that sent you here for a new link.",
+                code="grant_expired",
+            ) from exc
+        except jwt.InvalidTokenError as exc:
+            raise NotAuthenticated("The grant is not valid.", code="invalid_grant") from exc
+    raise NotAuthenticated("The grant is not valid.", code="invalid_grant")

@@ -1,0 +1,33 @@
+"""What a chat upstream is to chatdump: something that hands out signed URLs for chat dumps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class UpstreamChatUrl:
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: str
+    meeting_id: str | None = None
+    title: str | None = None
+    started_at: datetime | None = None
+
+
+class Provider(Protocol):
+    """One upstream. Methods raise ``chatdump.core.errors`` types, never transport exceptions."""
+
+    name: str
+
+    async def chat_url(self, session_id: str) -> UpstreamChatUrl: ...
+
+    async def session_info(self, session_id: str) -> SessionInfo: ...
+
+    async def aclose(self) -> None: ...

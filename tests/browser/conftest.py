@@ -1,0 +1,111 @@
+"""Real parts for the browser tests: `chatdump serve --demo` over real HTTP, Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from chatdump.grants import mint_grant
+from chatdump.settings import DEMO_GRANT_SECRET, Secret
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+BOOT_TIMEOUT_MS = 60_000
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatdump", "serve", "--demo", "--port", str(port)],
+        env={**os.environ, "CHATDUMP_GRANT_SECRET": "", **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("chatdump serve did not come up within 30 s")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    process, base = start_server()
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make setup` installs Debian's chromium")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    hosts: list[str] = []
+    page.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or ""))
+    yield page
+    context.close()
+    strays = {h for h in hosts if h not in ("127.0.0.1", "localhost")}
+    assert not strays, f"the page reached beyond loopback: {strays}"
+
+
+def demo_grant(session_id: str, ttl: int = 600) -> str:
+    return mint_grant(Secret(DEMO_GRANT_SECRET), session_id, ttl=ttl)
+
+
+def widget_url(base: str, session_id: str, grant: str) -> str:
+    return f"{base}/#session={session_id}&grant={quote(grant)}"
+
+
+def wait_for_state(page: Page, *states: str, timeout: int = BOOT_TIMEOUT_MS) -> str:
+    selector = ", ".join(f"html[data-chatdump-state={s}]" for s in states)
+    page.wait_for_selector(selector, state="attached", timeout=timeout)
+    return str(page.evaluate("document.documentElement.dataset.chatdumpState"))

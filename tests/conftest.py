@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import settings
+
+from chatdump.demo import DEFAULT_SESSION_ID
+from chatdump.grants import mint_grant
+from chatdump.server import build_app
+from chatdump.settings import Settings
+
+SAMPLES = Path(__file__).parent / "samples"
+# Loopback, because download URLs must be https or loopback http.
+BASE = "http://127.0.0.1"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def demo_settings() -> Settings:
+    return Settings.from_env({}, demo=True)
+
+
+@pytest.fixture
+async def demo_client(demo_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = build_app(demo_settings, public_url=BASE)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        yield client
+
+
+@pytest.fixture
+def demo_grant(demo_settings: Settings) -> str:
+    return mint_grant(demo_settings.grant_secrets[-1], DEFAULT_SESSION_ID)
+
+
+# Shared, noisy machines: hypothesis must judge properties, not speed.
+settings.register_profile("chatdump", deadline=None)
+settings.load_profile("chatdump")

@@ -1,0 +1,45 @@
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from chatdump.demo.storage import DemoStorage
+
+pytestmark = pytest.mark.anyio
+BODY = b"id,payload\r\n1,hello\r\n"
+
+
+@pytest.fixture
+async def storage() -> DemoStorage:
+    return DemoStorage("http://127.0.0.1/s", {"a.csv": BODY}, secret=b"k" * 32)
+
+
+async def fetch(storage: DemoStorage, url: str) -> httpx.Response:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=storage.app)) as client:
+        return await client.get(url.replace("http://127.0.0.1/s", "http://127.0.0.1"))
+
+
+async def test_a_fresh_url_serves_the_object_with_cors(storage: DemoStorage) -> None:
+    answer = await fetch(storage, storage.presign("a.csv", expires_in=60, now=datetime.now(UTC)))
+    assert (answer.status_code, answer.content) == (200, BODY)
+    assert answer.headers["access-control-allow-origin"] == "*"
+
+
+async def test_an_expired_url_gets_s3s_403_xml(storage: DemoStorage) -> None:
+    url = storage.presign("a.csv", expires_in=60, now=datetime.now(UTC) - timedelta(minutes=2))
+    answer = await fetch(storage, url)
+    assert answer.status_code == 403
+    assert "<Code>AccessDenied</Code><Message>Request has expired</Message>" in answer.text
+
+
+async def test_a_tampered_url_is_refused(storage: DemoStorage) -> None:
+    url = storage.presign("a.csv", expires_in=60, now=datetime.now(UTC) - timedelta(minutes=2))
+    answer = await fetch(storage, url.replace("X-Amz-Expires=60", "X-Amz-Expires=6000"))
+    assert answer.status_code == 403
+    assert "SignatureDoesNotMatch" in answer.text
+
+
+async def test_a_missing_key_is_no_such_key(storage: DemoStorage) -> None:
+    answer = await fetch(storage, storage.presign("b.csv", expires_in=60, now=datetime.now(UTC)))
+    assert answer.status_code == 404
+    assert "NoSuchKey" in answer.text

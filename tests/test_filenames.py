@@ -1,0 +1,65 @@
+import re
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chatdump.core.filenames import MAX_STEM, chat_filename, safe_filename
+
+SAFE = re.compile(r"[\w-]{1,80}\.[a-z0-9]{1,8}")
+
+
+def test_title_and_start_date_name_the_file() -> None:
+    started = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    assert (
+        chat_filename("s1", title="Team Standup", started_at=started)
+        == "team-standup-2026-11-24.csv"
+    )
+
+
+def test_accents_and_cjk_survive_while_punctuation_goes() -> None:
+    assert chat_filename("s1", title="Café Rétro — Q4 planning 🚀") == "café-rétro-q4-planning.csv"
+    assert chat_filename("s1", title="設計レビュー") == "設計レビュー.csv"
+
+
+@pytest.mark.parametrize("title", [None, "", "🚀🚀", "../../", "   "])
+def test_no_usable_title_falls_back_to_the_session_id(title: str | None) -> None:
+    assert chat_filename("79365b9b-5e35", title=title) == "79365b9b-5e35.csv"
+
+
+@pytest.mark.parametrize("title", ["CON", "nul", "Com1"])
+def test_windows_device_names_are_never_produced(title: str) -> None:
+    assert chat_filename("s", title=title).split(".")[0] not in {"con", "nul", "com1"}
+
+
+def test_the_extension_follows_the_format() -> None:
+    assert chat_filename("abc", extension="jsonl") == "abc.jsonl"
+    with pytest.raises(ValueError):
+        chat_filename("abc", extension="../x")
+
+
+@given(title=st.text(max_size=500), session=st.from_regex(r"[A-Za-z0-9_-]{1,64}", fullmatch=True))
+def test_any_title_gives_a_safe_name(title: str, session: str) -> None:
+    name = chat_filename(session, title=title)
+    assert SAFE.fullmatch(name), name
+    assert len(name.split(".")[0]) <= MAX_STEM
+
+
+@given(st.text(max_size=300))
+def test_any_name_from_the_wire_is_made_safe(untrusted: str) -> None:
+    assert SAFE.fullmatch(safe_filename(untrusted))
+
+
+@pytest.mark.parametrize(
+    ("untrusted", "expected"),
+    [
+        ("team-standup-2026-11-24.csv", "team-standup-2026-11-24.csv"),
+        ("../../etc/passwd", "chat.csv"),
+        ("..\\evil.exe.csv", "evil-exe.csv"),
+        ("x.CSV", "x.csv"),
+        ("nothing", "chat.csv"),
+    ],
+)
+def test_names_from_the_wire(untrusted: str, expected: str) -> None:
+    assert safe_filename(untrusted) == expected

@@ -1,0 +1,65 @@
+"""The page's promises about itself: a stdlib-only core, every imported module shipped, pinned runtime."""
+
+import ast
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from chatdump.web import REPO_ROOT, WidgetFiles, shipped_sources
+
+BROWSER_MODULES = [
+    *sorted((REPO_ROOT / "chatdump" / "core").glob("*.py")),
+    REPO_ROOT / "chatdump" / "__init__.py",
+    REPO_ROOT / "chatdump" / "client.py",
+]
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", BROWSER_MODULES, ids=lambda p: p.name)
+def test_browser_modules_import_only_the_stdlib_and_the_core(path: Path) -> None:
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        assert (
+            top in sys.stdlib_module_names
+            or name.startswith("chatdump.core")
+            or top == "__future__"
+        ), f"{path.name} imports {name}"
+
+
+def test_pyscript_toml_ships_every_module_the_page_imports() -> None:
+    shipped = set(shipped_sources(REPO_ROOT / "pyscript.toml"))
+    needed = {p.relative_to(REPO_ROOT).as_posix() for p in BROWSER_MODULES}
+    needed |= {"chatdump/core/__init__.py"}
+    assert needed <= shipped, needed - shipped
+    page_imports = {n for n in imports_of(REPO_ROOT / "main.py") if n.startswith("chatdump")}
+    for name in page_imports:
+        module = name.replace(".", "/")
+        assert f"{module}.py" in shipped or f"{module}/__init__.py" in shipped, name
+
+
+def test_widget_files_exist() -> None:
+    WidgetFiles.load()
+
+
+def test_the_page_loads_the_runtime_versions_package_json_pins() -> None:
+    pins = json.loads((REPO_ROOT / "package.json").read_text())["dependencies"]
+    page = (REPO_ROOT / "index.html").read_text()
+    config = tomllib.loads((REPO_ROOT / "pyscript.toml").read_text())
+    assert f"vendor/pyscript-{pins['@pyscript/core']}/core.js" in page
+    assert config["interpreter"] == f"./vendor/pyodide-{pins['pyodide']}/pyodide.mjs"
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    assert f"PYSCRIPT_VERSION := {pins['@pyscript/core']}" in makefile
+    assert f"PYODIDE_VERSION := {pins['pyodide']}" in makefile
