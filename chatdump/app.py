@@ -22,10 +22,12 @@ from starlette.types import ASGIApp, Scope
 
 from chatdump import __version__
 from chatdump.core import errors
+from chatdump.core.embed import embed_json
 from chatdump.core.expiry import to_iso
 from chatdump.core.filenames import chat_filename
 from chatdump.core.session_ids import check_session_id
 from chatdump.grants import check_grant
+from chatdump.page_headers import page_headers
 from chatdump.providers.base import Provider, SessionInfo
 from chatdump.request_log import RequestLog, request_id_of
 from chatdump.settings import Settings
@@ -99,7 +101,7 @@ def create_app(
 
     for prefix, mounted in (mounts or {}).items():
         app.mount(prefix, mounted)
-    _add_widget_routes(app, widget or WidgetFiles.load())
+    _add_widget_routes(app, widget or WidgetFiles.load(), settings)
     return app
 
 
@@ -134,23 +136,29 @@ class _VersionedFiles(StaticFiles):
         return response
 
 
-def _add_widget_routes(app: FastAPI, widget: WidgetFiles) -> None:
+def _add_widget_routes(app: FastAPI, widget: WidgetFiles, settings: Settings) -> None:
     app.mount("/vendor", _VersionedFiles(directory=widget.vendor, check_dir=False), name="vendor")
+    headers = {**page_headers(settings.frame_ancestors), "Cache-Control": "no-cache"}
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
-        return _widget_file(widget, "index.html")
+        return _widget_file(widget, "index.html", headers)
+
+    @app.get("/embed.json", include_in_schema=False)
+    async def embed_config() -> JSONResponse:
+        """The sites allowed to frame and command the widget (a static host ships this file)."""
+        return JSONResponse(embed_json(settings.frame_ancestors), headers=headers)
 
     @app.get("/{path:path}", include_in_schema=False)
     async def widget_file(path: str) -> FileResponse:
-        return _widget_file(widget, path)
+        return _widget_file(widget, path, headers)
 
 
-def _widget_file(widget: WidgetFiles, path: str) -> FileResponse:
+def _widget_file(widget: WidgetFiles, path: str, headers: Mapping[str, str]) -> FileResponse:
     file = widget.files.get(path)
     if file is None:
         raise errors.NotFound("Not found.", code="not_found")
-    return FileResponse(file, media_type=media_type(file), headers={"Cache-Control": "no-cache"})
+    return FileResponse(file, media_type=media_type(file), headers=dict(headers))
 
 
 def _error_response(scope: Scope, status: int, code: str, message: str) -> JSONResponse:

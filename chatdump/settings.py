@@ -7,8 +7,9 @@ leak them by accident.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from chatdump.core.embed import Ancestors, parse_ancestors
 from chatdump.core.errors import ConfigError
 
 PROVIDERS = ("dyte", "realtimekit", "demo")
@@ -58,6 +59,8 @@ class Settings:
     rtk_api_base: str = DEFAULT_RTK_API_BASE
     # How long the demo upstream's signed storage URLs live (the real ones: 24 h).
     demo_url_ttl: int = 3600
+    # Sites allowed to frame the widget and command it (CSP frame-ancestors; postMessage).
+    frame_ancestors: Ancestors = field(default_factory=Ancestors)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, demo: bool = False) -> Settings:
@@ -74,7 +77,12 @@ class Settings:
                 f"use one of {', '.join(PROVIDERS)}."
             )
         secrets, demo_secret = _grant_secrets(env, demo=provider == "demo")
-        common = cls(provider=provider, grant_secrets=secrets, demo_secret_in_use=demo_secret)
+        common = cls(
+            provider=provider,
+            grant_secrets=secrets,
+            demo_secret_in_use=demo_secret,
+            frame_ancestors=parse_ancestors(env.get("CHATDUMP_FRAME_ANCESTORS", "")),
+        )
         if provider == "dyte":
             return replace(
                 common,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = ("index.html", "main.py", "pyscript.toml", "widget.css")
+PAGE_FILES = ("index.html", "boot.js", "main.py", "pyscript.toml", "widget.css")
 VENDOR_DIR = "vendor"
 # The runtime's files must carry these types or the browser refuses them; don't trust /etc/mime.types.
 mimetypes.add_type("text/javascript", ".mjs")
@@ -22,6 +22,7 @@ mimetypes.add_type("application/wasm", ".wasm")
 MEDIA_TYPES = {
     ".html": "text/html",
     ".css": "text/css",
+    ".js": "text/javascript",
     ".py": "text/x-python",
     ".toml": "application/toml",
 }

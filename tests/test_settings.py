@@ -71,3 +71,19 @@ def test_several_grant_secrets_are_accepted_for_rotation() -> None:
 def test_short_grant_secrets_are_refused() -> None:
     with pytest.raises(ConfigError, match="shorter than 32"):
         Settings.from_env({"CHATDUMP_PROVIDER": "demo", "CHATDUMP_GRANT_SECRET": "short"})
+
+
+def test_frame_ancestors_default_to_the_widgets_own_site() -> None:
+    assert Settings.from_env({}, demo=True).frame_ancestors.sources == ("'self'",)
+
+
+def test_frame_ancestors_are_read_from_the_environment() -> None:
+    env = {"CHATDUMP_FRAME_ANCESTORS": "https://dash.example.com, 'self'"}
+    ancestors = Settings.from_env(env, demo=True).frame_ancestors
+    assert ancestors.sources == ("'self'", "https://dash.example.com")
+
+
+@pytest.mark.parametrize("value", ["*", "https:", "https://a.example/path", "javascript:alert(1)"])
+def test_bad_frame_ancestors_name_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="CHATDUMP_FRAME_ANCESTORS"):
+        Settings.from_env({"CHATDUMP_FRAME_ANCESTORS": value}, demo=True)

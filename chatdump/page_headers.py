@@ -1,0 +1,37 @@
+"""The widget page's security headers, built from settings (pure: no request, no I/O).
+
+The Content-Security-Policy allows what PyScript needs and no more. Measured with PyScript 0.7.31 in
+Chromium: ``script-src 'self' 'wasm-unsafe-eval'`` alone does NOT boot it, because its bundle builds
+functions with ``Function()``; ``'unsafe-eval'`` is required. ``connect-src`` admits the storage that
+signed URLs point to: any https host (the storage host is the upstream's to choose), and plain http
+only on loopback, like ``chatdump.core.chat_url.check_download_url``.
+"""
+
+from __future__ import annotations
+
+from chatdump.core.embed import Ancestors
+
+SCRIPT_SOURCES = "'self' 'unsafe-eval'"
+STORAGE_SOURCES = "https: http://127.0.0.1:* http://localhost:*"
+
+
+def content_security_policy(ancestors: Ancestors) -> str:
+    directives = {
+        "default-src": "'none'",
+        "script-src": SCRIPT_SOURCES,
+        "style-src": "'self'",
+        "connect-src": f"'self' {STORAGE_SOURCES}",
+        "img-src": "'self' data:",
+        "base-uri": "'none'",
+        "form-action": "'none'",
+        "frame-ancestors": ancestors.csp_value(),
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def page_headers(ancestors: Ancestors) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": content_security_policy(ancestors),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }

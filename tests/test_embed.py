@@ -1,0 +1,250 @@
+"""chatdump.core.embed: the allow-list of framing sites, the host page's commands, the events."""
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chatdump.core import embed
+from chatdump.core.errors import BadRequest, ConfigError
+
+OWN = "https://chatdump.example.org"
+
+
+def allows(config: str, origin: str) -> bool:
+    return embed.parse_ancestors(config).allows(origin, OWN)
+
+
+@pytest.mark.parametrize(
+    ("config", "origin"),
+    [
+        ("", OWN),
+        ("'self'", "https://chatdump.example.org:443"),
+        ("self", OWN),
+        ("https://dash.example.com", "https://dash.example.com"),
+        ("https://dash.example.com", "https://DASH.example.com"),
+        ("https://dash.example.com:443", "https://dash.example.com"),
+        ("https://*.example.com", "https://a.b.example.com"),
+        ("http://localhost:*", "http://localhost:5173"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ],
+)
+def test_allowed_origins(config: str, origin: str) -> None:
+    assert allows(config, origin)
+
+
+@pytest.mark.parametrize(
+    ("config", "origin"),
+    [
+        ("'none'", OWN),
+        ("https://dash.example.com", OWN),  # 'self' only when listed
+        ("https://dash.example.com", "http://dash.example.com"),  # scheme counts
+        ("https://dash.example.com", "https://dash.example.com:8443"),
+        ("https://dash.example.com", "https://dash.example.com.evil.test"),
+        ("https://dash.example.com", "https://evildash.example.com"),
+        ("https://*.example.com", "https://example.com"),  # as in CSP: a subdomain is required
+        ("https://*.example.com", "https://example.com.evil.test"),
+        ("http://localhost:*", "http://localhost.evil.test:80"),
+        ("'self'", "null"),  # opaque origins never match
+        ("'self'", ""),
+        ("'self'", "https://chatdump.example.org/path"),
+        ("'self'", "javascript:alert(1)"),
+    ],
+)
+def test_refused_origins(config: str, origin: str) -> None:
+    assert not allows(config, origin)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "*",
+        "https:",
+        "https://*",
+        "https://a.example.com/path",
+        "https://a.example.com?x",
+        "https://user@a.example.com",
+        "ftp://a.example.com",
+        "https://a.example.com:99999",
+        "https://a.*.example.com",
+        "https://a.example.com; script-src *",
+        "'none' 'self'",
+        "'unsafe-inline'",
+        "https://exa mple.com",
+        "https://a_b.example.com",
+        "https://\u00e9xample.com",
+        "https://" + "a" * 300 + ".com",
+        " ".join(f"https://a{i}.example.com" for i in range(40)),
+    ],
+)
+def test_hostile_configuration_is_refused_with_a_config_error(config: str) -> None:
+    with pytest.raises(ConfigError):
+        embed.parse_ancestors(config)
+
+
+def test_sources_are_normalised_and_deduplicated() -> None:
+    ancestors = embed.parse_ancestors(
+        "HTTPS://Dash.Example.com:443/, https://dash.example.com 'self' http://a.test:8080"
+    )
+    assert ancestors.sources == ("'self'", "https://dash.example.com", "http://a.test:8080")
+    assert ancestors.csp_value() == "'self' https://dash.example.com http://a.test:8080"
+
+
+def test_none_and_empty_lists() -> None:
+    assert embed.parse_ancestors("'none'").sources == ("'none'",)
+    assert embed.parse_ancestors("  ").sources == ("'self'",)
+
+
+@given(st.text(max_size=80))
+def test_parsing_never_fails_other_than_with_a_config_error(text: str) -> None:
+    try:
+        ancestors = embed.parse_ancestors(text)
+    except ConfigError:
+        return
+    for source in ancestors.sources:
+        assert ";" not in source and "," not in source and " " not in source
+
+
+def test_embed_json_round_trips_through_the_page_parser() -> None:
+    ancestors = embed.parse_ancestors("'self' https://*.example.com http://localhost:*")
+    assert embed.ancestors_from_json(json.dumps(embed.embed_json(ancestors))) == ancestors
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "[]",
+        '{"frame_ancestors": "x"}',
+        '{"frame_ancestors": [1]}',
+        '{"frame_ancestors": ["*"]}',
+    ],
+)
+def test_a_bad_embed_json_is_a_config_error(body: str) -> None:
+    with pytest.raises(ConfigError):
+        embed.ancestors_from_json(body)
+
+
+def test_events_go_to_the_known_parent_only_when_it_is_allowed() -> None:
+    ancestors = embed.parse_ancestors("https://*.example.com https://dash.test")
+    assert embed.event_targets("https://a.example.com", ancestors, OWN) == (
+        "https://a.example.com",
+    )
+    assert embed.event_targets("https://evil.test", ancestors, OWN) == ()
+
+
+def test_with_an_unknown_parent_events_fan_out_to_exact_allowed_origins_never_star() -> None:
+    ancestors = embed.parse_ancestors("'self' https://*.example.com https://dash.test")
+    targets = embed.event_targets(None, ancestors, OWN)
+    assert targets == (OWN, "https://dash.test")
+    assert "*" not in targets
+
+
+def test_events_have_the_documented_shape() -> None:
+    assert embed.ready_event(has_grant=False) == {
+        "source": "chatdump",
+        "type": "ready",
+        "has_grant": False,
+    }
+    assert embed.done_event(1234, "a.csv") == {
+        "source": "chatdump",
+        "type": "done",
+        "bytes": 1234,
+        "filename": "a.csv",
+    }
+    assert embed.error_event("storage_forbidden", "Refused.") == {
+        "source": "chatdump",
+        "type": "error",
+        "code": "storage_forbidden",
+        "message": "Refused.",
+    }
+    assert embed.progress_event(10, None)["total"] is None
+    assert embed.resize_event(120.6) == {"source": "chatdump", "type": "resize", "height": 121}
+    assert embed.resize_event(-5)["height"] == 0
+
+
+def command(**data: object) -> str:
+    return json.dumps({"target": "chatdump", **data})
+
+
+def test_set_grant_is_read_and_its_repr_hides_the_grant() -> None:
+    read = embed.read_command(command(type="set-grant", session="abc-123", grant="x.y.z"))
+    assert read == embed.Command("set-grant", session_id="abc-123", grant="x.y.z")
+    assert "x.y.z" not in repr(read)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"type": "set-format", "format": "excel"}, embed.Command("set-format", value="excel")),
+        ({"type": "set-theme", "theme": "dark"}, embed.Command("set-theme", value="dark")),
+        ({"type": "download"}, embed.Command("download")),
+        (
+            {"type": "set-sandbox", "sandbox": "allow-scripts  allow-same-origin bogus"},
+            embed.Command("set-sandbox", flags=frozenset({"allow-scripts", "allow-same-origin"})),
+        ),
+    ],
+)
+def test_commands_are_read_as_data(data: dict[str, object], expected: embed.Command) -> None:
+    assert embed.read_command(command(**data)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[]",
+        '"chatdump"',
+        json.dumps({"type": "download"}),  # not addressed to chatdump
+        json.dumps({"target": "other", "type": "download"}),
+        command(type="download", padding="x" * 10_000),  # too large to be ours
+    ],
+)
+def test_messages_not_addressed_to_chatdump_are_ignored(text: str) -> None:
+    assert embed.read_command(text) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"type": "explode"},
+        {"type": ["download"]},
+        {"type": "set-grant", "session": "abc", "grant": ""},
+        {"type": "set-grant", "session": "../etc", "grant": "a.b.c"},
+        {"type": "set-grant", "session": "abc", "grant": "<script>"},
+        {"type": "set-grant", "session": 5, "grant": "a.b.c"},
+        {"type": "set-grant", "session": "abc", "grant": "a" * 5000},
+        {"type": "set-format", "format": "pdf"},
+        {"type": "set-format"},
+        {"type": "set-theme", "theme": "url(javascript:x)"},
+        {"type": "set-sandbox", "sandbox": ["allow-downloads"]},
+    ],
+)
+def test_malformed_commands_are_a_bad_command_error(data: dict[str, object]) -> None:
+    with pytest.raises(BadRequest) as caught:
+        embed.read_command(command(**data))
+    assert caught.value.code == "bad_command"
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                    max_leaves=10))  # fmt: skip
+def test_any_json_is_a_command_none_or_a_bad_command(data: object) -> None:
+    for value in (
+        data,
+        {"target": "chatdump", "type": "set-grant", "session": data, "grant": data},
+    ):
+        try:
+            embed.read_command(json.dumps(value))
+        except BadRequest as exc:
+            assert exc.code == "bad_command"
+
+
+def test_missing_flags_and_the_fallback() -> None:
+    declared = embed.sandbox_flags("allow-scripts allow-same-origin allow-popups")
+    assert embed.missing_flags(declared) == ("allow-downloads",)
+    assert not embed.can_open_fallback(declared)
+    assert embed.can_open_fallback(declared | {"allow-popups-to-escape-sandbox"})
+    message = embed.sandbox_message(("allow-downloads",), fallback=True)
+    assert "allow-downloads" in message and "new tab" in message
