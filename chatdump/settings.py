@@ -101,6 +101,13 @@ class Settings:
         return replace(common, demo_url_ttl=_positive_int(env, "CHATDUMP_DEMO_URL_TTL", 3600))
 
 
+def revealed(secret: Secret | None, name: str) -> str:
+    """The value of a required credential, for the one place that sends it upstream."""
+    if secret is None:
+        raise ConfigError(f"{name} is not set.")
+    return secret.reveal()
+
+
 def grant_secrets_from_env(env: Mapping[str, str], *, demo: bool) -> tuple[Secret, ...]:
     """The secrets `chatdump grant` signs with (the last listed is the current one)."""
     return _grant_secrets(env, demo=demo)[0]

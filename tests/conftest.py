@@ -42,3 +42,6 @@ def demo_grant(demo_settings: Settings) -> str:
 # Shared, noisy machines: hypothesis must judge properties, not speed.
 settings.register_profile("chatdump", deadline=None)
 settings.load_profile("chatdump")
+
+
+pytest_plugins = ["tests.upstream_fixtures"]

@@ -5,7 +5,14 @@ from datetime import UTC, datetime
 import pytest
 
 from chatdump.core import errors
-from chatdump.providers.answers import read_chat_answer, read_session_answer
+from chatdump.providers.answers import (
+    RateLimited,
+    Transient,
+    read_chat_answer,
+    read_session_answer,
+    retry_after_seconds,
+    upstream_message,
+)
 from tests.conftest import SAMPLES
 
 NOW = datetime(2026, 11, 24, 10, 3, 11, tzinfo=UTC)
@@ -48,9 +55,67 @@ def test_unusable_success_answers_are_502(body: bytes) -> None:
 
 def test_session_details_give_title_meeting_and_start() -> None:
     body = b'{"success": true, "data": {"session": {"id": "s", "associated_id": "m", "meeting_display_name": "Standup", "started_at": "2026-11-24T10:00:00.000Z"}}}'
-    info = read_session_answer(200, {}, body, "s")
+    info = read_session_answer(200, {}, body, "s", now=NOW)
     assert (info.title, info.meeting_id) == ("Standup", "m")
     assert info.started_at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def test_realtimekit_details_may_hold_the_session_in_data_itself() -> None:
+    body = b'{"success": true, "data": {"id": "s", "meeting_display_name": "Retro", "started_at": "2026-11-24 10:00:00Z"}}'
+    info = read_session_answer(200, {}, body, "s", now=NOW)
+    assert info.title == "Retro"
+    assert info.started_at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ((SAMPLES / "dyte-error-401.json").read_bytes(), "401: Unauthorized"),
+        (
+            b'{"success": false, "errors": [{"code": 10000, "message": "Authentication error"}], "messages": [], "result": null}',
+            "10000: Authentication error",
+        ),
+        (b"<html>bad gateway</html>", "(no JSON error body)"),
+    ],
+)
+def test_both_error_envelopes_are_read_for_the_log(body: bytes, expected: str) -> None:
+    assert upstream_message(body) == expected
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_5xx_is_a_transient_502(status: int) -> None:
+    error = _error_of(status, b"")
+    assert isinstance(error, Transient)
+    assert error.status == 502
+
+
+def test_429_is_rate_limited_with_the_upstream_retry_after() -> None:
+    with pytest.raises(RateLimited) as caught:
+        read_chat_answer(429, {"retry-after": "4"}, b"", now=NOW)
+    assert (caught.value.status, caught.value.wait, caught.value.retry_after) == (503, 4.0, 4)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("4", 4.0), ("0.5", 0.5), ("-3", 0.0), ("", 1.0), ("soon", 1.0),
+     ("Tue, 24 Nov 2026 10:03:21 GMT", 10.0)],
+)  # fmt: skip
+def test_retry_after_is_seconds_or_an_http_date(value: str, seconds: float) -> None:
+    assert retry_after_seconds({"retry-after": value}, NOW) == seconds
+
+
+@pytest.mark.parametrize("status", [400, 405, 422])
+def test_other_4xx_is_a_502_refusal(status: int) -> None:
+    assert (_error_of(status, b"").status, _error_of(status, b"").code) == (502, "upstream_refused")
+
+
+def test_a_huge_download_url_is_refused() -> None:
+    body = (
+        b'{"success": true, "data": {"chat_download_url": "https://x.test/'
+        + b"a" * 9000
+        + b'", "chat_download_url_expiry": "2026-11-25T10:03:11Z"}}'
+    )
+    assert _error_of(200, body).code == "upstream_bad_answer"
 
 
 def _error_of(status: int, body: bytes) -> errors.ChatdumpError:

@@ -13,11 +13,18 @@ class ChatdumpError(Exception):
     status: int = 500
     code: str = "internal_error"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    # Seconds a client should wait before asking again (sent as ``Retry-After``), when known.
+    retry_after: int | None = None
+
+    def __init__(
+        self, message: str, *, code: str | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class BadRequest(ChatdumpError):
@@ -46,6 +53,13 @@ class Forbidden(ChatdumpError):
 class NotFound(ChatdumpError):
     status = 404
     code = "not_found"
+
+
+class TooManyRequests(ChatdumpError):
+    """This client asked too often (e.g. for fresh URLs); ``retry_after`` says when to ask again."""
+
+    status = 429
+    code = "too_many_requests"
 
 
 class UpstreamError(ChatdumpError):

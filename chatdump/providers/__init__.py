@@ -1,35 +1,35 @@
-"""Chat upstreams. A new one is a module that builds a ``Provider``, plus a line in ``build_provider``."""
+"""Chat upstreams. A new one is a module with ``build(settings, policy) -> Provider``, plus a line
+in ``BUILDERS`` (and its settings in ``chatdump.settings``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chatdump.core.errors import ConfigError
+from chatdump.providers import dyte, realtimekit
 from chatdump.providers.base import Provider, SessionInfo, UpstreamChatUrl
-from chatdump.providers.chat_replay import ChatReplayProvider, dyte_client, realtimekit_client
-from chatdump.settings import Secret, Settings
+from chatdump.providers.retrying import UpstreamPolicy
+from chatdump.settings import Settings
+
+BUILDERS: dict[str, Callable[[Settings, UpstreamPolicy], Provider]] = {
+    "dyte": dyte.build,
+    "realtimekit": realtimekit.build,
+}
 
 
-def build_provider(settings: Settings) -> Provider:
+def build_provider(settings: Settings, policy: UpstreamPolicy | None = None) -> Provider:
     """The provider for a real upstream (the demo one is built by ``chatdump.demo``)."""
-    if settings.provider == "dyte":
-        key = _revealed(settings.dyte_api_key)
-        return ChatReplayProvider(
-            "dyte", dyte_client(settings.dyte_api_base, settings.dyte_org_id, key)
-        )
-    if settings.provider == "realtimekit":
-        client = realtimekit_client(
-            settings.rtk_api_base,
-            settings.rtk_account_id,
-            settings.rtk_app_id,
-            _revealed(settings.rtk_api_token),
-        )
-        return ChatReplayProvider("realtimekit", client)
-    raise ConfigError(f"no upstream provider called {settings.provider!r}")
+    builder = BUILDERS.get(settings.provider)
+    if builder is None:
+        raise ConfigError(f"no upstream provider called {settings.provider!r}")
+    return builder(settings, policy or UpstreamPolicy())
 
 
-def _revealed(secret: Secret | None) -> str:
-    if secret is None:
-        raise ConfigError("the provider's credential is not set")
-    return secret.reveal()
-
-
-__all__ = ["Provider", "SessionInfo", "UpstreamChatUrl", "build_provider"]
+__all__ = [
+    "BUILDERS",
+    "Provider",
+    "SessionInfo",
+    "UpstreamChatUrl",
+    "UpstreamPolicy",
+    "build_provider",
+]

@@ -1,64 +1,98 @@
-"""The Chat Replay API over HTTP: one class serves Dyte v2 and Cloudflare RealtimeKit.
+"""The Chat Replay API over HTTP: the one class behind Dyte v2 and Cloudflare RealtimeKit.
 
 Both expose ``sessions/{id}/chat`` and ``sessions/{id}`` under a base URL; they differ only in that
-base URL and in how they authenticate, which live in the ``httpx.AsyncClient`` handed in.
+base URL and in how they authenticate, which live in the ``httpx.AsyncClient`` their module builds.
+Each attempt reads at most ``MAX_ANSWER`` bytes and hands them to the pure readers in ``answers``.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 from urllib.parse import quote
 
 import httpx
 
 from chatdump.core import errors
-from chatdump.providers.answers import read_chat_answer, read_session_answer
+from chatdump.providers.answers import (
+    Transient,
+    read_chat_answer,
+    read_session_answer,
+    upstream_message,
+)
 from chatdump.providers.base import SessionInfo, UpstreamChatUrl
+from chatdump.providers.retrying import UpstreamPolicy, call_upstream
 
+log = logging.getLogger("chatdump")
+T = TypeVar("T")
 TIMEOUT = httpx.Timeout(10.0)
+# The answers are small JSON documents; a huge body is hostile or broken.
+MAX_ANSWER = 1_000_000
+
+Reader = Callable[[int, httpx.Headers, bytes, datetime], T]
 
 
 class ChatReplayProvider:
-    def __init__(self, name: str, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self, name: str, client: httpx.AsyncClient, policy: UpstreamPolicy | None = None
+    ) -> None:
         self.name = name
         self._client = client
+        self._policy = policy or UpstreamPolicy()
 
     async def chat_url(self, session_id: str) -> UpstreamChatUrl:
-        response = await self._get(f"sessions/{quote(session_id, safe='')}/chat")
-        return read_chat_answer(
-            response.status_code, response.headers, response.content, now=datetime.now(UTC)
-        )
+        def read(
+            status: int, headers: httpx.Headers, body: bytes, now: datetime
+        ) -> UpstreamChatUrl:
+            return read_chat_answer(status, headers, body, now=now)
+
+        return await self._call(f"sessions/{quote(session_id, safe='')}/chat", read)
 
     async def session_info(self, session_id: str) -> SessionInfo:
-        response = await self._get(f"sessions/{quote(session_id, safe='')}")
-        return read_session_answer(
-            response.status_code, response.headers, response.content, session_id
-        )
+        def read(status: int, headers: httpx.Headers, body: bytes, now: datetime) -> SessionInfo:
+            return read_session_answer(status, headers, body, session_id, now=now)
+
+        return await self._call(f"sessions/{quote(session_id, safe='')}", read)
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def _get(self, path: str) -> httpx.Response:
+    async def _call(self, path: str, read: Reader[T]) -> T:
+        async def attempt() -> T:
+            status, headers, body = await self._get(path)
+            if status != 200:
+                log.warning(
+                    "%s upstream answered HTTP %s: %s", self.name, status, upstream_message(body)
+                )
+            try:
+                return read(status, headers, body, datetime.now(UTC))
+            except errors.UpstreamError as exc:
+                if status == 200:
+                    log.warning("%s upstream's answer is unusable: %s", self.name, exc.message)
+                raise
+
+        return await call_upstream(attempt, self._policy)
+
+    async def _get(self, path: str) -> tuple[int, httpx.Headers, bytes]:
         try:
-            return await self._client.get(path)
+            async with self._client.stream("GET", path) as response:
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_ANSWER:
+                        raise errors.UpstreamError(
+                            "The chat upstream's answer is implausibly large.",
+                            code="upstream_bad_answer",
+                        )
+                return response.status_code, response.headers, bytes(body)
         except httpx.TimeoutException as exc:
-            raise errors.UpstreamTimeout("The chat upstream did not answer in time.") from exc
+            raise errors.UpstreamTimeout(
+                "The chat upstream did not answer in time.", code="upstream_timeout"
+            ) from exc
         except httpx.HTTPError as exc:
-            raise errors.UpstreamError("Could not reach the chat upstream.") from exc
-
-
-def dyte_client(base_url: str, org_id: str, api_key: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        base_url=base_url + "/", auth=httpx.BasicAuth(org_id, api_key), timeout=TIMEOUT
-    )
-
-
-def realtimekit_client(
-    base_url: str, account_id: str, app_id: str, token: str
-) -> httpx.AsyncClient:
-    base = (
-        f"{base_url}/accounts/{quote(account_id, safe='')}/realtime/kit/{quote(app_id, safe='')}/"
-    )
-    return httpx.AsyncClient(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
-    )
+            log.warning("%s upstream unreachable: %s", self.name, type(exc).__name__)
+            raise Transient(
+                "Could not reach the chat upstream.", code="upstream_unreachable"
+            ) from exc

@@ -1,0 +1,65 @@
+"""Keeping credentials, grants and signed URLs out of the logs.
+
+chatdump's own log lines are written not to hold them; this filter is the safety net for the rest
+(httpx logs every request URL, tracebacks quote values). It rewrites each record of the loggers
+it is installed on: known secret values, ``Bearer``/``Basic`` credentials, JWT-shaped grants and the
+query strings of URLs (where S3 signatures live) are replaced before any handler sees them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+# Logger filters do not apply to child loggers, so every logger that may carry them is named.
+LOGGERS = (
+    "chatdump",
+    "chatdump.access",
+    "httpx",
+    "httpcore",
+    "uvicorn",
+    "uvicorn.error",
+    "uvicorn.access",
+    "fastapi",
+)
+_PATTERNS = (
+    (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]+"), r"\1\2[redacted]"),
+    (re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[grant]"),
+    (re.compile(r"(https?://[^\s?#\"'<>]*)\?[^\s\"'<>]*"), r"\1?[redacted]"),
+    (re.compile(r"(?i)(x-amz-[a-z-]+=)[^&\s\"'<>]+"), r"\1[redacted]"),
+)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), self.secrets)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def install(secrets: Iterable[str] = ()) -> None:
+    """Redact on every logger that may see a secret; idempotent (one shared filter)."""
+    _FILTER.secrets.update(s for s in secrets if len(s) >= 8)
+    for name in LOGGERS:
+        logging.getLogger(name).addFilter(_FILTER)
