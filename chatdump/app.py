@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from os import PathLike
 
-from fastapi import FastAPI, Header, Request
+import httpx
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -29,12 +33,27 @@ from chatdump.core.session_ids import check_session_id
 from chatdump.grants import check_grant
 from chatdump.page_headers import page_headers
 from chatdump.providers.base import Provider, SessionInfo
+from chatdump.rate_limit import TokenBuckets, key_of
+from chatdump.redact import install as install_redaction
 from chatdump.request_log import RequestLog, request_id_of
 from chatdump.settings import Settings
+from chatdump.streaming import DumpResponse, StorageRefused, open_dump, storage_client
+from chatdump.url_cache import UrlCache
 from chatdump.web import WidgetFiles, media_type
 
 log = logging.getLogger("chatdump")
 IMMUTABLE = "public, max-age=31536000, immutable"
+# ?fresh=1 (and the proxy's one retry after storage refused a URL): per grant, a burst of 3, then
+# one more every 20 s. Enough for a person whose URL expired; far too few to hammer the upstream.
+FRESH_BURST = 3
+FRESH_EVERY_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class ChatAnswer:
+    url: str
+    expires_at: datetime
+    filename: str
 
 
 class ChatUrlAnswer(BaseModel):
@@ -54,7 +73,7 @@ class ErrorAnswer(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorAnswer} for status in (400, 401, 403, 404, 422, 502, 503, 504)
+    status: {"model": ErrorAnswer} for status in (400, 401, 403, 404, 422, 429, 502, 503, 504)
 }
 
 
@@ -64,11 +83,40 @@ def create_app(
     *,
     widget: WidgetFiles | None = None,
     mounts: Mapping[str, ASGIApp] | None = None,
+    storage: httpx.AsyncClient | None = None,
 ) -> FastAPI:
+    """``storage`` fetches signed URLs for the CSV proxy (a bare client unless a test hands one)."""
+    install_redaction(_secret_values(settings))
+    storage = storage or storage_client()
+    fresh_limits = TokenBuckets(burst=FRESH_BURST, per_seconds=FRESH_EVERY_SECONDS)
+
+    async def load(session_id: str) -> ChatAnswer:
+        upstream = await provider.chat_url(session_id)
+        info = await _session_info(provider, session_id)
+        name = chat_filename(session_id, title=info.title, started_at=info.started_at)
+        return ChatAnswer(upstream.url, upstream.expires_at, name)
+
+    cache: UrlCache[ChatAnswer] = UrlCache(load)
+
+    def authorize(session_id: str, authorization: str | None, *, fresh: bool) -> str:
+        check_session_id(session_id)
+        grant = _bearer(authorization)
+        check_grant(settings.grant_secrets, grant, session_id)
+        if fresh:
+            wait = fresh_limits.take(key_of(grant), time.monotonic())
+            if wait is not None:
+                raise errors.TooManyRequests(
+                    f"Too many requests for a fresh URL with this grant; try again in {wait} s.",
+                    code="fresh_rate_limited",
+                    retry_after=wait,
+                )
+        return grant
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         await provider.aclose()
+        await storage.aclose()
 
     app = FastAPI(
         title="chatdump", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
@@ -86,18 +134,44 @@ def create_app(
         responses=ERROR_RESPONSES,
     )
     async def chat_url(
-        session_id: str, authorization: str | None = Header(default=None)
+        session_id: str,
+        authorization: str | None = Header(default=None),
+        fresh: bool = Query(
+            default=False, description="Bypass the cache (rate-limited per grant)."
+        ),
     ) -> ChatUrlAnswer:
-        """A short-lived signed URL for the session's CSV chat dump. Needs a grant for that session."""
-        check_session_id(session_id)
-        check_grant(settings.grant_secrets, _bearer(authorization), session_id)
-        upstream = await provider.chat_url(session_id)
-        info = await _session_info(provider, session_id)
+        """A short-lived signed URL for the session's CSV chat dump. Needs a grant for that session.
+
+        Answers are cached until shortly before the URL expires. `?fresh=1` asks the upstream for a
+        new URL (after storage refused the old one), at most 3 times, then once per 20 s, per grant.
+        """
+        authorize(session_id, authorization, fresh=fresh)
+        answer = await cache.get(session_id, fresh=fresh)
         return ChatUrlAnswer(
-            url=upstream.url,
-            expires_at=to_iso(upstream.expires_at),
-            filename=chat_filename(session_id, title=info.title, started_at=info.started_at),
+            url=answer.url, expires_at=to_iso(answer.expires_at), filename=answer.filename
         )
+
+    @app.get(
+        "/api/sessions/{session_id}/chat.csv",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}, **ERROR_RESPONSES},
+    )
+    async def chat_csv(
+        session_id: str, authorization: str | None = Header(default=None)
+    ) -> Response:
+        """The session's CSV chat dump, streamed through this server (for storage without CORS)."""
+        grant = authorize(session_id, authorization, fresh=False)
+        answer = await cache.get(session_id)
+        try:
+            dump = await open_dump(storage, answer.url)
+        except StorageRefused:
+            # The cached URL may have been revoked early: one fresh one, within the grant's limit.
+            cache.forget(session_id, answer)
+            if fresh_limits.take(key_of(grant), time.monotonic()) is not None:
+                raise
+            answer = await cache.get(session_id, fresh=True)
+            dump = await open_dump(storage, answer.url)
+        return DumpResponse(dump, answer.filename, fallback=f"{session_id}.csv")
 
     for prefix, mounted in (mounts or {}).items():
         app.mount(prefix, mounted)
@@ -112,6 +186,11 @@ async def _session_info(provider: Provider, session_id: str) -> SessionInfo:
     except errors.ChatdumpError as exc:
         log.warning("no session details for the filename (%s); using the session id", exc.code)
         return SessionInfo(session_id)
+
+
+def _secret_values(settings: Settings) -> list[str]:
+    secrets = [*settings.grant_secrets, settings.dyte_api_key, settings.rtk_api_token]
+    return [secret.reveal() for secret in secrets if secret is not None]
 
 
 def _bearer(authorization: str | None) -> str:
@@ -161,17 +240,25 @@ def _widget_file(widget: WidgetFiles, path: str, headers: Mapping[str, str]) -> 
     return FileResponse(file, media_type=media_type(file), headers=dict(headers))
 
 
-def _error_response(scope: Scope, status: int, code: str, message: str) -> JSONResponse:
+def _error_response(
+    scope: Scope, status: int, code: str, message: str, retry_after: int | None = None
+) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "request_id": request_id_of(scope)}}
-    return JSONResponse(body, status_code=status)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.ChatdumpError)
     async def chatdump_error(request: Request, exc: errors.ChatdumpError) -> JSONResponse:
         if exc.status >= 500:
-            log.warning("upstream trouble: %s (%s)", exc.code, exc.message)
-        return _error_response(request.scope, exc.status, exc.code, exc.message)
+            log.warning(
+                "upstream trouble: %s (%s) id=%s",
+                exc.code,
+                exc.message,
+                request_id_of(request.scope),
+            )
+        return _error_response(request.scope, exc.status, exc.code, exc.message, exc.retry_after)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
