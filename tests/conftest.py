@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -11,6 +11,7 @@ from chatdump.demo import DEFAULT_SESSION_ID
 from chatdump.grants import mint_grant
 from chatdump.server import build_app
 from chatdump.settings import Settings
+from tests.s3 import S3, start_s3
 
 SAMPLES = Path(__file__).parent / "samples"
 # Loopback, because download URLs must be https or loopback http.
@@ -45,3 +46,10 @@ settings.load_profile("chatdump")
 
 
 pytest_plugins = ["tests.upstream_fixtures"]
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3]:
+    """A real s3rver for the whole test session: see tests/s3.py."""
+    with start_s3() as server:
+        yield server
