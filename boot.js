@@ -6,6 +6,7 @@
  * 2. In a sandbox without allow-same-origin the page has an opaque origin: PyScript's module
  *    scripts cannot even load, and the widget could not call its own API safely. Say so plainly.
  * 3. Apply the embed layout before the first paint, so a host page never sees a white flash.
+ * 4. Bound the start-up: a page still "loading" after two minutes says so.
  */
 (function () {
   "use strict";
@@ -79,10 +80,22 @@
     };
   }
 
+  // Scripts run: hide the message meant for frames whose sandbox forbids them.
+  document.documentElement.setAttribute("data-chatdump-scripts", "on");
+
   var params = location.search + "&" + location.hash.slice(1);
   if (/(^|[?&#])layout=embed(&|$)/.test(params)) {
     document.documentElement.setAttribute("data-chatdump-layout", "embed");
   }
+
+  // Every wait is bounded: if Python has not started after this long, say so instead of "Starting…".
+  setTimeout(function () {
+    var root = document.documentElement;
+    if (root.getAttribute("data-chatdump-state") !== "loading") return;
+    var status = document.getElementById("chatdump-status");
+    if (status) status.textContent = "chatdump could not start in this browser (it needs WebAssembly); try reloading the page.";
+    root.setAttribute("data-chatdump-state", "error");
+  }, 120000);
 
   if (window.origin === "null") {
     document.addEventListener("DOMContentLoaded", function () {

@@ -16,6 +16,7 @@ from chatdump.client import EndpointClient
 from chatdump.core.chat_url import ChatUrl
 from chatdump.core.errors import ChatdumpError
 from chatdump.core.page import check_complete, human_size, read_page_params, storage_error
+from embedding import Embedding, load_ancestors
 
 # FileSaver.js's lesson: revoking the object URL at once cancels the save in some browsers.
 REVOKE_AFTER_MS = 40_000
@@ -28,10 +29,16 @@ button = document.getElementById("chatdump-download")
 status = document.getElementById("chatdump-status")
 
 
-def show(state: str, text: str) -> None:
+def dispatch(name: str, detail: dict[str, object]) -> None:
+    init = to_js({"detail": detail}, dict_converter=js.Object.fromEntries)
+    document.dispatchEvent(js.CustomEvent.new(name, init))
+
+
+def show(state: str, text: str, code: str = "") -> None:
     status.textContent = text
     button.setAttribute("aria-disabled", "false" if state in ("ready", "done", "error") else "true")
     root.dataset.chatdumpState = state
+    dispatch("chatdump:state", {"state": state, "message": text, "code": code})
 
 
 class Download:
@@ -59,6 +66,7 @@ class Download:
         blob = await response.blob()
         check_complete(response.headers.get("content-length"), blob.size)
         save(blob, chat.filename)
+        dispatch("chatdump:saved", {"bytes": blob.size, "filename": chat.filename})
         show("done", f"Saved {chat.filename} ({human_size(blob.size)}).")
 
 
@@ -80,29 +88,53 @@ async def on_click(download: Download) -> None:
     try:
         await download.run()
     except ChatdumpError as exc:
-        show("error", exc.message)
+        show("error", exc.message, exc.code)
     except Exception:  # fetch's TypeError for network and CORS failures, stream errors
-        show("error", "The download failed (network error or interrupted); nothing was saved.")
+        message = "The download failed (network error or interrupted); nothing was saved."
+        show("error", message, "network_error")
     finally:
         download.busy = False
 
 
-def start() -> None:
+class Widget:
+    """The page's one download, which the host page may also drive (grant, start) by message."""
+
+    def __init__(self) -> None:
+        self.download: Download | None = None
+        self.tasks: set[asyncio.Future[None]] = set()  # held so they are not collected mid-run
+        button.addEventListener("click", create_proxy(lambda _event: self.start_download()))
+
+    def start_download(self) -> None:
+        if self.download is not None:
+            task = asyncio.ensure_future(on_click(self.download))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    def use_grant(self, session_id: str, grant: str) -> None:
+        self.download = Download(EndpointClient(window.location.origin, grant), session_id)
+        try:
+            self.download.prepare()
+        except ChatdumpError as exc:
+            show("error", exc.message, exc.code)  # a click tries again
+            return
+        show("ready", "Ready.")
+
+
+async def start() -> None:
+    widget = Widget()
+    embedding = Embedding(
+        await load_ancestors(), use_grant=widget.use_grant, download=widget.start_download
+    )
     try:
         params = read_page_params(window.location.search, window.location.hash)
     except ChatdumpError as exc:
-        show("error", exc.message)
+        missing = exc.code in ("missing_session", "missing_grant")
+        if not (missing and embedding.wait_for_grant(show)):
+            show("error", exc.message, exc.code)
+        embedding.ready(has_grant=False)
         return
-    download = Download(EndpointClient(window.location.origin, params.grant), params.session_id)
-    button.addEventListener(
-        "click", create_proxy(lambda _event: asyncio.ensure_future(on_click(download)))
-    )
-    try:
-        download.prepare()
-    except ChatdumpError as exc:
-        show("error", exc.message)  # a click tries again
-        return
-    show("ready", "Ready.")
+    widget.use_grant(params.session_id, params.grant)
+    embedding.ready(has_grant=True)
 
 
-start()
+await start()  # noqa: F704 - PyScript runs the page's script with top-level await

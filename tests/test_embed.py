@@ -248,3 +248,52 @@ def test_missing_flags_and_the_fallback() -> None:
     assert embed.can_open_fallback(declared | {"allow-popups-to-escape-sandbox"})
     message = embed.sandbox_message(("allow-downloads",), fallback=True)
     assert "allow-downloads" in message and "new tab" in message
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment", "expected"),
+    [
+        ("", "", embed.EmbedParams()),
+        ("?layout=embed", "", embed.EmbedParams(layout="embed")),
+        ("?layout=embed", "#layout=page", embed.EmbedParams()),  # the fragment wins
+        ("", "#layout=<b>", embed.EmbedParams()),
+        (
+            "",
+            "#session=a&sandbox=allow-scripts+allow-same-origin",
+            embed.EmbedParams(sandbox=frozenset({"allow-scripts", "allow-same-origin"})),
+        ),
+        ("", "#sandbox=", embed.EmbedParams(sandbox=frozenset())),
+    ],
+)
+def test_embed_params_come_from_the_link(
+    query: str, fragment: str, expected: embed.EmbedParams
+) -> None:
+    assert embed.read_embed_params(query, fragment) == expected
+
+
+def test_no_advice_outside_a_sandbox_or_when_downloads_are_allowed() -> None:
+    assert embed.download_advice(False, frozenset()) is None
+    assert embed.download_advice(True, None) is None  # flags unknown: try, then hint
+    assert embed.download_advice(True, embed.sandbox_flags(RECOMMENDED_FLAGS)) is None
+
+
+def test_a_declared_sandbox_without_downloads_gets_advice_and_maybe_a_new_tab() -> None:
+    flags = embed.sandbox_flags("allow-scripts allow-same-origin")
+    code, message, fallback = embed.download_advice(True, flags) or ("", "", True)
+    assert code == "sandbox_blocks_downloads"
+    assert "allow-downloads" in message and not fallback
+    popups = flags | set(embed.POPUP_FLAGS)
+    assert embed.download_advice(True, frozenset(popups)) == (
+        "sandbox_blocks_downloads",
+        embed.sandbox_message(("allow-downloads",), fallback=True),
+        True,
+    )
+
+
+def test_the_hint_after_saving_only_when_the_sandbox_is_unknown() -> None:
+    assert "allow-downloads" in embed.after_save_hint(True, None)
+    assert embed.after_save_hint(False, None) == ""
+    assert embed.after_save_hint(True, embed.sandbox_flags(RECOMMENDED_FLAGS)) == ""
+
+
+RECOMMENDED_FLAGS = "allow-scripts allow-same-origin allow-downloads"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote_plus
 
 from chatdump.core import errors
 from chatdump.core.session_ids import check_session_id
@@ -325,3 +326,50 @@ def sandbox_message(missing: tuple[str, ...], *, fallback: bool) -> str:
         f'{" ".join(missing)} to the iframe\'s sandbox attribute (sandbox="{needed}").'
     )
     return text + (" Meanwhile, open the download in a new tab." if fallback else "")
+
+
+@dataclass(frozen=True)
+class EmbedParams:
+    """What the iframe's link says about embedding (the fragment wins over the query)."""
+
+    layout: str = "page"  # "embed": compact, transparent background
+    sandbox: frozenset[str] | None = None  # the iframe's sandbox flags, when the host declares them
+
+
+def read_embed_params(query: str, fragment: str) -> EmbedParams:
+    values: dict[str, str] = {}
+    for text in (query, fragment):
+        for part in text.lstrip("?#").split("&")[:40]:
+            key, _, value = part.partition("=")
+            values[key] = unquote_plus(value)[:500]
+    layout = "embed" if values.get("layout") == "embed" else "page"
+    sandbox = values.get("sandbox")
+    return EmbedParams(layout, None if sandbox is None else sandbox_flags(sandbox))
+
+
+def download_advice(
+    sandboxed: bool, declared: frozenset[str] | None
+) -> tuple[str, str, bool] | None:
+    """``(code, message, fallback)`` when the frame will block the download, else None.
+
+    Browsers expose no list of a frame's sandbox flags: ``sandboxed`` is observed (setting
+    ``document.domain`` throws in any sandboxed document), the flags themselves only the host knows.
+    Sandboxed with undeclared flags: the download is tried, and ``after_save_hint`` tells the
+    person what to do if nothing arrived.
+    """
+    if not sandboxed or declared is None:
+        return None
+    missing = missing_flags(declared)
+    if "allow-downloads" not in missing:
+        return None
+    fallback = can_open_fallback(declared)
+    return "sandbox_blocks_downloads", sandbox_message(missing, fallback=fallback), fallback
+
+
+def after_save_hint(sandboxed: bool, declared: frozenset[str] | None) -> str:
+    if not sandboxed or declared is not None:
+        return ""
+    return (
+        "No file? This frame is sandboxed: the page embedding chatdump must allow downloads "
+        '(sandbox="allow-scripts allow-same-origin allow-downloads").'
+    )

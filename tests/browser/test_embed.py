@@ -1,0 +1,370 @@
+"""The widget inside a dashboard's iframe, across sites, in headless Chromium over real HTTP.
+
+Chromium maps ``*.test`` to 127.0.0.1, so ``http://dashboard.test:D`` (a tiny host-page server) and
+``http://widget.test:P`` (``chatdump serve --demo``) are different sites, like a real dashboard and
+chatdump; headless Chromium blocks third-party storage there, as privacy-minded browsers do.
+``http://other.test:D`` is a site that is not allowed to embed the widget.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Frame, Page, Playwright, Route
+
+from chatdump.demo import DEFAULT_SESSION_ID
+from tests.browser.conftest import (
+    BOOT_TIMEOUT_MS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    demo_grant,
+    free_port,
+    start_server,
+)
+
+RECOMMENDED = "allow-scripts allow-same-origin allow-downloads"
+EVENT_TIMEOUT_MS = 30_000
+# The host page records every message it receives, with the origin the browser vouches for.
+RECORDER = """<script>
+  window.events = [];
+  addEventListener("message", (e) => events.push({origin: e.origin, data: e.data}));
+  function command(message) {
+    document.getElementById("chatdump").contentWindow.postMessage(
+      Object.assign({target: "chatdump"}, message), new URL(document.getElementById("chatdump").src).origin);
+  }
+</script>"""
+
+
+@dataclass
+class Dashboard:
+    """Host pages served on one loopback port, reachable as dashboard.test and other.test."""
+
+    port: int
+    pages: dict[str, str] = field(default_factory=dict)
+
+    def url(self, path: str, site: str = "dashboard") -> str:
+        return f"http://{site}.test:{self.port}{path}"
+
+    def add(self, path: str, iframe_src: str, sandbox: str | None = None, extra: str = "") -> None:
+        attr = "" if sandbox is None else f' sandbox="{sandbox}"'
+        self.pages[path] = (
+            f"<!doctype html><title>dashboard</title>{RECORDER}"
+            f'<iframe id="chatdump" src="{iframe_src}"{attr} width="420" height="240"></iframe>{extra}'
+        )
+
+
+@pytest.fixture(scope="module")
+def dashboard() -> Iterator[Dashboard]:
+    board = Dashboard(free_port())
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = board.pages.get(self.path.split("?")[0], "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", board.port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield board
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def widget(dashboard: Dashboard) -> Iterator[str]:
+    """The widget's base URL as the dashboard sees it: a different site."""
+    process, base = start_server({"CHATDUMP_FRAME_ANCESTORS": dashboard.url("").rstrip("/")})
+    yield f"http://widget.test:{urlsplit(base).port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP *.test 127.0.0.1"]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    hosts: list[str] = []
+    context.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or ""))
+    yield page
+    context.close()
+    strays = {h for h in hosts if h not in ("127.0.0.1", "localhost") and not h.endswith(".test")}
+    assert not strays, f"the page reached beyond loopback: {strays}"
+
+
+def link(widget: str, *, grant: bool = True, extra: str = "") -> str:
+    fragment = f"session={DEFAULT_SESSION_ID}"
+    if grant:
+        fragment += f"&grant={quote(demo_grant(DEFAULT_SESSION_ID))}"
+    return f"{widget}/#{fragment}{extra}"
+
+
+def widget_frame(page: Page) -> Frame:
+    frame = page.wait_for_selector("#chatdump").content_frame()
+    assert frame is not None
+    return frame
+
+
+def frame_state(frame: Frame, *states: str, timeout: int = BOOT_TIMEOUT_MS) -> str:
+    selector = ", ".join(f"html[data-chatdump-state={s}]" for s in states)
+    frame.wait_for_selector(selector, state="attached", timeout=timeout)
+    return str(frame.evaluate("document.documentElement.dataset.chatdumpState"))
+
+
+def events(page: Page, kind: str | None = None) -> list[dict[str, object]]:
+    recorded: list[dict[str, object]] = page.evaluate("window.events")
+    return [e for e in recorded if kind is None or e["data"].get("type") == kind]  # type: ignore[union-attr]
+
+
+def wait_for_event(page: Page, kind: str) -> dict[str, object]:
+    page.wait_for_function(
+        f"window.events.some((e) => e.data && e.data.type === {json.dumps(kind)})",
+        timeout=EVENT_TIMEOUT_MS,
+    )
+    return events(page, kind)[0]
+
+
+def served_bytes(widget: str) -> bytes:
+    base = widget.replace("widget.test", "127.0.0.1")
+    grant = demo_grant(DEFAULT_SESSION_ID)
+    api = httpx.get(
+        f"{base}/api/sessions/{DEFAULT_SESSION_ID}/chat-url",
+        headers={"Authorization": f"Bearer {grant}"},
+    ).json()
+    return httpx.get(api["url"]).content
+
+
+@pytest.mark.parametrize("sandbox", [None, RECOMMENDED], ids=["no-sandbox", "recommended-sandbox"])
+def test_boots_and_downloads_in_a_cross_site_iframe_reporting_to_the_host(
+    page: Page, dashboard: Dashboard, widget: str, tmp_path: Path, sandbox: str | None
+) -> None:
+    dashboard.add("/boot", link(widget, extra="&layout=embed"), sandbox)
+    page.goto(dashboard.url("/boot"))
+    frame = widget_frame(page)
+    assert frame_state(frame, "ready", "error") == "ready"
+    with page.expect_download() as info:
+        frame.get_by_role("button", name="Download chat").click()
+    saved = tmp_path / "saved.csv"
+    info.value.save_as(saved)
+    assert saved.read_bytes() == served_bytes(widget)
+    done = wait_for_event(page, "done")
+    assert done["origin"] == widget  # the browser vouches that it came from the widget
+    assert done["data"] == {
+        "source": "chatdump",
+        "type": "done",
+        "bytes": len(saved.read_bytes()),
+        "filename": info.value.suggested_filename,
+    }
+    assert [e["data"]["has_grant"] for e in events(page, "ready")] == [True]  # type: ignore[index]
+    assert {e["origin"] for e in events(page)} == {widget}
+
+
+def test_the_embed_layout_is_transparent_and_reports_its_height(
+    page: Page, dashboard: Dashboard, widget: str
+) -> None:
+    dashboard.add("/layout", link(widget, extra="&layout=embed"), RECOMMENDED)
+    page.goto(dashboard.url("/layout"))
+    frame = widget_frame(page)
+    frame_state(frame, "ready", "error")
+    background = frame.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgba(0, 0, 0, 0)"
+    height = wait_for_event(page, "resize")["data"]["height"]  # type: ignore[index]
+    assert isinstance(height, int) and 20 < height < 400
+
+
+def test_the_host_passes_the_grant_and_starts_the_download_by_message(
+    page: Page, dashboard: Dashboard, widget: str, tmp_path: Path
+) -> None:
+    grant = demo_grant(DEFAULT_SESSION_ID)
+    script = f"""<script>
+      addEventListener("message", (e) => {{
+        if (e.data && e.data.type === "ready" && !e.data.has_grant)
+          command({{type: "set-grant", session: {json.dumps(DEFAULT_SESSION_ID)}, grant: {json.dumps(grant)}}});
+      }});
+    </script>"""
+    dashboard.add("/by-message", f"{widget}/#layout=embed", RECOMMENDED, script)
+    page.goto(dashboard.url("/by-message"))
+    frame = widget_frame(page)
+    assert frame_state(frame, "ready", "error") == "ready"
+    assert "grant=" not in frame.url
+    with page.expect_download() as info:
+        page.evaluate("command({type: 'download'})")
+    saved = tmp_path / "saved.csv"
+    info.value.save_as(saved)
+    assert saved.read_bytes() == served_bytes(widget)
+    assert wait_for_event(page, "done")["data"]["bytes"] == len(saved.read_bytes())  # type: ignore[index]
+
+
+def test_a_malformed_command_gets_an_error_event_not_obedience(
+    page: Page, dashboard: Dashboard, widget: str
+) -> None:
+    dashboard.add("/bad-command", link(widget), RECOMMENDED)
+    page.goto(dashboard.url("/bad-command"))
+    frame = widget_frame(page)
+    frame_state(frame, "ready", "error")
+    wait_for_event(page, "ready")
+    page.evaluate("command({type: 'set-format', format: 'pdf'})")
+    error = wait_for_event(page, "error")
+    assert error["data"]["code"] == "bad_command"  # type: ignore[index]
+    assert "format" in error["data"]["message"]  # type: ignore[index]
+
+
+def test_without_allow_downloads_the_widget_says_what_to_add_and_opens_a_new_tab(
+    page: Page, dashboard: Dashboard, widget: str, tmp_path: Path
+) -> None:
+    flags = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+    dashboard.add("/no-downloads", link(widget, extra=f"&sandbox={quote(flags)}"), flags)
+    page.goto(dashboard.url("/no-downloads"))
+    frame = widget_frame(page)
+    frame_state(frame, "ready", "error")
+    notice = frame.locator("#chatdump-notice")
+    notice.wait_for(state="visible", timeout=EVENT_TIMEOUT_MS)
+    assert "allow-downloads" in notice.inner_text()
+    error = wait_for_event(page, "error")
+    assert error["data"]["code"] == "sandbox_blocks_downloads"  # type: ignore[index]
+    with page.context.expect_page() as opened:
+        frame.get_by_role("button", name="Open in a new tab").click()
+    tab = opened.value
+    assert tab.url.startswith(f"{widget}/#session=")
+    tab.wait_for_selector(
+        "html[data-chatdump-state=ready]", state="attached", timeout=BOOT_TIMEOUT_MS
+    )
+    with tab.expect_download() as info:
+        tab.get_by_role("button", name="Download chat").click()
+    saved = tmp_path / "saved.csv"
+    info.value.save_as(saved)
+    assert saved.read_bytes() == served_bytes(widget)
+
+
+def test_without_allow_downloads_undeclared_the_widget_says_what_to_check(
+    page: Page, dashboard: Dashboard, widget: str
+) -> None:
+    dashboard.add("/undeclared", link(widget), "allow-scripts allow-same-origin")
+    page.goto(dashboard.url("/undeclared"))
+    frame = widget_frame(page)
+    assert frame_state(frame, "ready", "error") == "ready"
+    frame.get_by_role("button", name="Download chat").click()
+    frame_state(frame, "done", "error")
+    notice = frame.locator("#chatdump-notice")
+    notice.wait_for(state="visible", timeout=EVENT_TIMEOUT_MS)
+    assert "allow-downloads" in notice.inner_text()
+
+
+def test_without_allow_same_origin_the_widget_names_the_flags_at_once(
+    page: Page, dashboard: Dashboard, widget: str
+) -> None:
+    dashboard.add("/opaque", link(widget), "allow-scripts allow-downloads")
+    page.goto(dashboard.url("/opaque"))
+    frame = widget_frame(page)
+    assert frame_state(frame, "ready", "error", timeout=EVENT_TIMEOUT_MS) == "error"
+    status = frame.get_by_role("status").inner_text()
+    assert "allow-same-origin" in status and RECOMMENDED in status
+
+
+def test_without_allow_scripts_the_frame_still_says_what_it_needs(
+    page: Page, dashboard: Dashboard, widget: str
+) -> None:
+    dashboard.add("/no-scripts", link(widget), "allow-same-origin allow-downloads")
+    page.goto(dashboard.url("/no-scripts"))
+    frame = widget_frame(page)
+    frame.wait_for_load_state()
+    message = frame.get_by_text("must allow scripts")
+    message.wait_for(state="visible", timeout=EVENT_TIMEOUT_MS)
+    assert RECOMMENDED in message.inner_text()
+
+
+def flush_messages(frame: Frame) -> None:
+    """Messages to a window are delivered in order: once this one arrives, the earlier ones have."""
+    frame.evaluate(
+        """() => new Promise((resolve) => {
+          addEventListener("message", (e) => e.data === "flush" && resolve(true));
+          postMessage("flush", location.origin);
+        })"""
+    )
+
+
+def test_commands_from_a_sibling_frame_of_another_site_are_ignored(
+    page: Page, dashboard: Dashboard, widget: str
+) -> None:
+    dashboard.pages["/evil"] = """<!doctype html><script>
+      addEventListener("message", (e) => {
+        const target = parent.frames[0];
+        target.postMessage({target: "chatdump", type: "set-theme", theme: "dark"}, "*");
+        target.postMessage({target: "chatdump", type: "download"}, "*");
+        parent.postMessage("evil-done", "*");
+      });
+    </script>"""
+    evil = f"""<iframe id="evil" src="{dashboard.url("/evil", site="other")}"></iframe><script>
+      addEventListener("message", (e) => {{
+        if (e.data && e.data.type === "ready") document.getElementById("evil").contentWindow.postMessage("go", "*");
+      }});
+    </script>"""
+    dashboard.add("/with-evil-sibling", link(widget), RECOMMENDED, evil)
+    downloads: list[object] = []
+    page.on("download", lambda download: downloads.append(download))
+    page.goto(dashboard.url("/with-evil-sibling"))
+    frame = widget_frame(page)
+    assert frame_state(frame, "ready", "error") == "ready"
+    page.wait_for_function(
+        "window.events.some((e) => e.data === 'evil-done')", timeout=EVENT_TIMEOUT_MS
+    )
+    flush_messages(frame)
+    assert frame.evaluate("document.documentElement.dataset.theme") is None
+    assert frame_state(frame, "ready") == "ready"
+    assert downloads == []
+
+
+def test_commands_from_a_parent_outside_the_allowed_list_are_ignored(
+    page: Page, dashboard: Dashboard, widget: str
+) -> None:
+    # CSP lets dashboard.test frame the widget, but embed.json (as a static host might ship it)
+    # lists another site: the widget must then neither obey nor report to this parent.
+    def only_elsewhere(route: Route) -> None:
+        route.fulfill(json={"frame_ancestors": ["https://elsewhere.example"]})
+
+    page.context.route("**/embed.json", only_elsewhere)
+    dashboard.add("/not-listed", link(widget), RECOMMENDED)
+    downloads: list[object] = []
+    page.on("download", lambda download: downloads.append(download))
+    page.goto(dashboard.url("/not-listed"))
+    frame = widget_frame(page)
+    assert frame_state(frame, "ready", "error") == "ready"
+    page.evaluate("command({type: 'set-theme', theme: 'dark'}); command({type: 'download'})")
+    flush_messages(frame)
+    assert frame.evaluate("document.documentElement.dataset.theme") is None
+    assert frame_state(frame, "ready") == "ready"
+    assert downloads == []
+    assert events(page) == []
+
+
+def test_a_site_not_in_the_list_cannot_frame_the_widget(
+    page: Page, dashboard: Dashboard, widget: str
+) -> None:
+    dashboard.add("/framer", link(widget))
+    page.goto(dashboard.url("/framer", site="other"))
+    frame = widget_frame(page)
+    frame.wait_for_load_state()
+    assert not frame.url.startswith(widget)  # Chromium shows its own error page instead
+    assert frame.query_selector("#chatdump-download") is None
