@@ -4,7 +4,7 @@ import jwt
 import pytest
 
 from chatdump.core.errors import Forbidden, NotAuthenticated
-from chatdump.grants import check_grant, mint_grant
+from chatdump.grants import GrantChecker, check_grant, mint_grant
 from chatdump.settings import Secret
 
 OLD = Secret("o" * 40)
@@ -70,3 +70,24 @@ def test_a_grant_without_expiry_is_refused() -> None:
 def test_ttl_is_bounded() -> None:
     with pytest.raises(ValueError):
         mint_grant(NEW, SESSION, ttl=0)
+
+
+def test_the_grant_checker_remembers_a_grant_but_still_checks_expiry_and_session() -> None:
+    secret = Secret("s" * 40)
+    issued = datetime.now(UTC)
+    grant = mint_grant(secret, "sess", ttl=60, now=issued)
+    checker = GrantChecker([secret])
+    checker.check(grant, "sess")
+    checker.check(grant, "sess")  # from memory
+    with pytest.raises(Forbidden) as wrong:
+        checker.check(grant, "other")
+    with pytest.raises(Forbidden) as expired:
+        checker.check(grant, "sess", now=issued.timestamp() + 61)
+    assert (wrong.value.code, expired.value.code) == ("grant_wrong_session", "grant_expired")
+
+
+def test_the_grant_checker_refuses_forged_and_oversized_grants() -> None:
+    checker = GrantChecker([Secret("s" * 40)])
+    for token in (mint_grant(Secret("f" * 40), "sess"), "x" * 5000, ""):
+        with pytest.raises(NotAuthenticated):
+            checker.check(token, "sess")

@@ -256,3 +256,12 @@ async def test_implausible_ids_get_the_invalid_session_id_code(
     async with app_client("dyte") as client:
         answer = await client.get(f"/api/sessions/{session_id}/chat-url", headers=grant_for())
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "invalid_session_id")
+
+
+@pytest.mark.parametrize(
+    ("value", "status"), [("1", 200), ("true", 200), ("0", 200), ("maybe", 400)]
+)
+async def test_fresh_takes_a_plain_flag(app_client: AppClient, value: str, status: int) -> None:
+    async with app_client("dyte") as client:
+        answer = await client.get(CHAT_URL, params={"fresh": value}, headers=grant_for())
+    assert answer.status_code == status
