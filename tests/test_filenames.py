@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatdump.core.filenames import MAX_STEM, chat_filename, safe_filename
+from chatdump.core.filenames import MAX_STEM, chat_filename, safe_filename, with_extension
 
 SAFE = re.compile(r"[\w-]{1,80}\.[a-z0-9]{1,8}")
 
@@ -63,3 +63,15 @@ def test_any_name_from_the_wire_is_made_safe(untrusted: str) -> None:
 )
 def test_names_from_the_wire(untrusted: str, expected: str) -> None:
     assert safe_filename(untrusted) == expected
+
+
+def test_with_extension_names_another_format_of_the_same_chat() -> None:
+    assert with_extension("team-standup.csv", "csv", suffix="excel") == "team-standup-excel.csv"
+    assert with_extension("team-standup.csv", "jsonl") == "team-standup.jsonl"
+    assert with_extension("../../etc/passwd", "txt") == "chat.txt"
+    assert with_extension("con.csv", "txt") == "con-chat.txt"
+
+
+@given(st.text(), st.sampled_from(["", "excel"]))
+def test_with_extension_is_always_safe(name: str, suffix: str) -> None:
+    assert SAFE.fullmatch(with_extension(name, "jsonl", suffix=suffix))

@@ -87,3 +87,10 @@ class ConfigError(ChatdumpError):
     """The server or CLI is configured wrongly; raised at start-up, never per request."""
 
     code = "config_error"
+
+
+class InvalidChatDump(ChatdumpError):
+    """A file that is not a readable chat dump (bad encoding, missing columns, broken CSV)."""
+
+    status = 422
+    code = "invalid_chat_dump"

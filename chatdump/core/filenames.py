@@ -55,6 +55,18 @@ def safe_filename(untrusted: str, *, fallback: str = "chat.csv") -> str:
     return f"{_not_reserved(clean)}.{ext.lower()}"
 
 
+def with_extension(filename: str, extension: str, *, suffix: str = "") -> str:
+    """``team-standup.csv`` -> ``team-standup-excel.csv``: another format of the same chat.
+
+    ``filename`` is re-checked first, so this is safe on names that came over the wire.
+    """
+    stem = safe_filename(filename).rpartition(".")[0]
+    tail = slug(suffix)
+    if tail:
+        stem = f"{stem[: MAX_STEM - len(tail) - 1]}-{tail}"
+    return f"{_not_reserved(stem)}.{_extension(extension)}"
+
+
 def _not_reserved(stem: str) -> str:
     return f"{stem}-chat" if stem in _WINDOWS_RESERVED else stem
 
