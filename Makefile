@@ -12,7 +12,7 @@ PYODIDE_VERSION := 314.0.2
 PYSCRIPT_DIR := vendor/pyscript-$(PYSCRIPT_VERSION)
 PYODIDE_DIR := vendor/pyodide-$(PYODIDE_VERSION)
 
-.PHONY: setup demo test lint format typecheck unit clean
+.PHONY: setup demo test lint format typecheck unit bench clean
 
 setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium
 
@@ -63,6 +63,11 @@ unit: setup
 
 test: setup lint typecheck
 	$(BIN)/pytest
+
+# Benchmarks are not part of `make test`: they take minutes and report ratios, not pass/fail.
+bench: setup
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) $(STAMPS) vendor node_modules
