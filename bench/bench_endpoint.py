@@ -106,7 +106,7 @@ def server(kind: str) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen(  # noqa: S603 - this script, by its own path
+    process = subprocess.Popen(
         [sys.executable, __file__, "--serve", kind, "--port", str(port)],
         cwd=Path(__file__).resolve().parent.parent,
     )
@@ -136,7 +136,7 @@ def requests_per_second(url: str, headers: dict[str, str]) -> tuple[float, str]:
         args = [wrk, "-t2", f"-c{CONCURRENCY}", f"-d{WRK_SECONDS}s", "--timeout", "10s", url]
         for name, value in headers.items():
             args[1:1] = ["-H", f"{name}: {value}"]
-        run = subprocess.run(args, capture_output=True, text=True, check=True, timeout=120)  # noqa: S603
+        run = subprocess.run(args, capture_output=True, text=True, check=True, timeout=120)
         out = run.stdout
         if "Non-2xx" in out or "Socket errors" in out:
             raise RuntimeError(f"wrk saw errors:\n{out}")
