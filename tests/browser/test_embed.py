@@ -121,8 +121,8 @@ def link(widget: str, *, grant: bool = True, extra: str = "") -> str:
     return f"{widget}/#{fragment}{extra}"
 
 
-def widget_frame(page: Page) -> Frame:
-    frame = page.wait_for_selector("#chatdump").content_frame()
+def widget_frame(page: Page, selector: str = "#chatdump") -> Frame:
+    frame = page.wait_for_selector(selector).content_frame()
     assert frame is not None
     return frame
 
@@ -368,3 +368,25 @@ def test_a_site_not_in_the_list_cannot_frame_the_widget(
     frame.wait_for_load_state()
     assert not frame.url.startswith(widget)  # Chromium shows its own error page instead
     assert frame.query_selector("#chatdump-download") is None
+
+
+def test_the_example_dashboard_drives_the_widget_by_message(
+    page: Page, dashboard: Dashboard, widget: str, tmp_path: Path
+) -> None:
+    example = Path(__file__).parents[2] / "examples" / "dashboard.html"
+    dashboard.pages["/example"] = example.read_text(encoding="utf-8")
+    page.goto(dashboard.url("/example"))
+    page.fill("#origin", widget)
+    page.fill("#grant", demo_grant(DEFAULT_SESSION_ID))
+    page.click("#load")
+    frame = widget_frame(page, "#slot iframe")
+    assert frame_state(frame, "ready", "error") == "ready"
+    assert "grant=" not in frame.url  # passed by message
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Send “download”").click()
+    saved = tmp_path / "saved.csv"
+    info.value.save_as(saved)
+    assert saved.read_bytes() == served_bytes(widget)
+    log = page.locator("#log")
+    log.get_by_text('"type":"done"').wait_for(timeout=EVENT_TIMEOUT_MS)
+    assert widget in log.inner_text()
