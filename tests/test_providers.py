@@ -265,3 +265,23 @@ async def test_fresh_takes_a_plain_flag(app_client: AppClient, value: str, statu
     async with app_client("dyte") as client:
         answer = await client.get(CHAT_URL, params={"fresh": value}, headers=grant_for())
     assert answer.status_code == status
+
+
+async def test_slow_session_details_cost_a_nice_filename_not_the_answer(
+    app_client: AppClient, upstream: FakeChatReplay
+) -> None:
+    upstream.queue(SESSION, Reply(delay=5), kind="details")
+    policy = UpstreamPolicy(deadline=3.0, details_deadline=0.3)
+    async with app_client("dyte", policy) as client:
+        answer = await client.get(CHAT_URL, headers=grant_for())
+    assert (answer.status_code, answer.json()["filename"]) == (200, f"{SESSION}.csv")
+
+
+async def test_failing_session_details_are_tried_once(
+    app_client: AppClient, upstream: FakeChatReplay
+) -> None:
+    upstream.queue(SESSION, Reply(503), kind="details")
+    async with app_client("dyte") as client:
+        answer = await client.get(CHAT_URL, headers=grant_for())
+    assert (answer.status_code, answer.json()["filename"]) == (200, f"{SESSION}.csv")
+    assert upstream.count("details") == 1

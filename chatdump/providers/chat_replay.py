@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TypeVar
 from urllib.parse import quote
@@ -54,12 +55,17 @@ class ChatReplayProvider:
         def read(status: int, headers: httpx.Headers, body: bytes, now: datetime) -> SessionInfo:
             return read_session_answer(status, headers, body, session_id, now=now)
 
-        return await self._call(f"sessions/{quote(session_id, safe='')}", read)
+        policy = replace(
+            self._policy,
+            deadline=min(self._policy.deadline, self._policy.details_deadline),
+            attempts=1,
+        )
+        return await self._call(f"sessions/{quote(session_id, safe='')}", read, policy)
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def _call(self, path: str, read: Reader[T]) -> T:
+    async def _call(self, path: str, read: Reader[T], policy: UpstreamPolicy | None = None) -> T:
         async def attempt() -> T:
             status, headers, body = await self._get(path)
             if status != 200:
@@ -73,7 +79,7 @@ class ChatReplayProvider:
                     log.warning("%s upstream's answer is unusable: %s", self.name, exc.message)
                 raise
 
-        return await call_upstream(attempt, self._policy)
+        return await call_upstream(attempt, policy or self._policy)
 
     async def _get(self, path: str) -> tuple[int, httpx.Headers, bytes]:
         try:

@@ -26,6 +26,8 @@ class UpstreamPolicy:
     backoff: float = 0.25  # first jittered wait (seconds); doubles each time ...
     backoff_max: float = 2.0  # ... up to this
     max_retry_after: float = 5.0  # a 429 asking for a longer wait becomes a 503 at once
+    # Session details only make the filename nicer: one try, briefly, then the session id will do.
+    details_deadline: float = 3.0
 
 
 async def call_upstream(attempt: Callable[[], Awaitable[T]], policy: UpstreamPolicy) -> T:
