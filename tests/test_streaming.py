@@ -7,13 +7,14 @@ import threading
 import tracemalloc
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import anyio
 import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from chatdump.app import create_app
@@ -30,16 +31,34 @@ DUMP = 'id,payload\r\n1,"a, ""quoted""\r\nline"\r\n2,café ☕\r\n'.encode() * 5
 EXPIRED_XML = b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>'
 
 
+ENDLESS_CAP = 1024 * 1024 * 1024
+
+
 class RecordingStorage:
-    """Loopback storage: ``/ok/...`` serves DUMP, ``/expired/...`` S3's 403, others 404."""
+    """Loopback storage: ``/ok/...`` serves DUMP, ``/expired/...`` S3's 403, ``/endless/...`` a
+    body of up to 1 GiB (noting when its stream stops and how much went out), others 404."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.endless_sent = 0
+        self.endless_stopped = threading.Event()
         self.app = Starlette(routes=[Route("/{kind}/{key:path}", self.serve)])
+
+    async def endless(self) -> AsyncIterator[bytes]:
+        piece = b"y" * 65536
+        try:
+            while self.endless_sent < ENDLESS_CAP:
+                self.endless_sent += len(piece)
+                yield piece
+                await anyio.sleep(0)
+        finally:
+            self.endless_stopped.set()
 
     async def serve(self, request: Request) -> Response:
         self.requests.append((str(request.url), dict(request.headers)))
         kind = request.path_params["kind"]
+        if kind == "endless":
+            return StreamingResponse(self.endless(), media_type="text/csv")
         if kind == "ok":
             return Response(DUMP, media_type="text/csv")
         if kind == "expired":
@@ -80,6 +99,38 @@ async def test_no_credential_of_the_request_goes_to_storage(
     [(url, sent)] = recording.requests
     assert "authorization" not in sent and "cookie" not in sent
     assert headers["Authorization"].removeprefix("Bearer ") not in url + str(sent)
+
+
+async def test_ambient_credentials_do_not_go_to_storage_either(
+    app_client: AppClient, upstream: FakeChatReplay, storage: tuple[RecordingStorage, str],
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    recording, base = storage
+    recording.requests.clear()
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password hunter2hunter2\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    upstream.download_url = lambda sid: f"{base}/ok/{sid}.csv"
+    async with app_client("dyte") as client:
+        assert (await client.get(CSV_PATH, headers=grant_for())).status_code == 200
+    [(_, sent)] = recording.requests
+    assert "authorization" not in sent
+
+
+def test_a_client_that_leaves_stops_the_storage_fetch(
+    upstream: FakeChatReplay, upstream_base: str, storage: tuple[RecordingStorage, str]
+) -> None:
+    recording, storage_base = storage
+    upstream.download_url = lambda sid: f"{storage_base}/endless/{sid}.csv"
+    settings = settings_for("dyte", upstream_base)
+    app = create_app(settings, build_provider(settings, FAST))
+    with serve(app) as base, httpx.Client(base_url=base) as client:
+        with client.stream("GET", CSV_PATH, headers=grant_for()) as answer:
+            for _ in zip(range(10), answer.iter_raw(), strict=False):
+                pass  # read a little, then hang up
+        assert recording.endless_stopped.wait(timeout=30)
+    assert recording.endless_sent < ENDLESS_CAP
 
 
 async def test_storage_refusing_the_url_gets_one_fresh_url(
