@@ -20,11 +20,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Scope
 
 from chatdump import __version__
+from chatdump.api_schema import (
+    API_PARAMETERS,
+    ERROR_RESPONSES,
+    FRESH_PARAMETER,
+    ChatUrlAnswer,
+    parse_flag,
+)
 from chatdump.core import errors
 from chatdump.core.embed import embed_json
 from chatdump.core.expiry import to_iso
@@ -54,48 +60,6 @@ class ChatAnswer:
     url: str
     expires_at: datetime
     filename: str
-
-
-class ChatUrlAnswer(BaseModel):
-    url: str
-    expires_at: str
-    filename: str
-
-
-class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    request_id: str
-
-
-class ErrorAnswer(BaseModel):
-    error: ErrorDetail
-
-
-API_PARAMETERS: list[dict[str, object]] = [
-    {"name": "session_id", "in": "path", "required": True, "schema": {"type": "string"}},
-    {"name": "authorization", "in": "header", "required": False, "schema": {"type": "string"},
-     "description": "`Bearer <grant>`: a grant for this session."},
-]  # fmt: skip
-FRESH_PARAMETER: dict[str, object] = {
-    "name": "fresh", "in": "query", "required": False,
-    "schema": {"type": "boolean", "default": False},
-    "description": "Bypass the cache (rate-limited per grant).",
-}  # fmt: skip
-_FLAGS = {"1": True, "true": True, "yes": True, "on": True,
-          "0": False, "false": False, "no": False, "off": False, "": False}  # fmt: skip
-
-
-def parse_flag(name: str, value: str | None) -> bool:
-    flag = _FLAGS.get((value or "").strip().lower())
-    if flag is None:
-        raise errors.BadRequest(f"{name} must be 1 or 0 (or true / false).", code="invalid_request")
-    return flag
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorAnswer} for status in (400, 401, 403, 404, 422, 429, 502, 503, 504)
-}
 
 
 def create_app(
