@@ -12,6 +12,7 @@ from urllib.parse import quote
 import click
 
 from chatdump import __version__
+from chatdump.cli_export import register as register_export_commands
 from chatdump.core.errors import ChatdumpError
 from chatdump.core.session_ids import check_session_id
 from chatdump.grants import DEFAULT_TTL, MAX_TTL, mint_grant
@@ -112,3 +113,6 @@ def _or_exit(build: Callable[[], T]) -> T:
         return build()
     except ChatdumpError as exc:
         raise click.ClickException(exc.message) from exc
+
+
+register_export_commands(cli)

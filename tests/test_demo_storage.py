@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from chatdump.demo.storage import DemoStorage
+from chatdump.demo.storage import DemoStorage, byte_range
 
 pytestmark = pytest.mark.anyio
 BODY = b"id,payload\r\n1,hello\r\n"
@@ -43,3 +43,24 @@ async def test_a_missing_key_is_no_such_key(storage: DemoStorage) -> None:
     answer = await fetch(storage, storage.presign("b.csv", expires_in=60, now=datetime.now(UTC)))
     assert answer.status_code == 404
     assert "NoSuchKey" in answer.text
+
+
+async def test_a_range_request_gets_206_with_the_tail(storage: DemoStorage) -> None:
+    url = storage.presign("a.csv", expires_in=60, now=datetime.now(UTC))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=storage.app)) as client:
+        local = url.replace("http://127.0.0.1/s", "http://127.0.0.1")
+        tail = await client.get(local, headers={"Range": "bytes=5-"})
+        past = await client.get(local, headers={"Range": f"bytes={len(BODY)}-"})
+    assert (tail.status_code, tail.content) == (206, BODY[5:])
+    assert tail.headers["content-range"] == f"bytes 5-{len(BODY) - 1}/{len(BODY)}"
+    assert past.status_code == 416
+
+
+@pytest.mark.parametrize(
+    ("header", "span"),
+    [("bytes=0-", (0, 9)), ("bytes=3-4", (3, 4)), ("bytes=3-99", (3, 9)), ("bytes=-4", (6, 9)),
+     ("bytes=10-", None), ("bytes=5-2", None), ("bytes=-0", None), ("items=1-", None),
+     ("bytes=1-2,4-5", None)],
+)  # fmt: skip
+def test_byte_ranges_are_read_like_s3(header: str, span: tuple[int, int] | None) -> None:
+    assert byte_range(header, 10) == span

@@ -9,10 +9,11 @@ so ``--demo`` exercises the same code as production, minus the network.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 import httpx
 
-from chatdump.demo.dumps import DEMO_SESSIONS, render_dump
+from chatdump.demo.dumps import DEMO_SESSIONS, DemoSession, render_dump
 from chatdump.demo.fake_api import DEMO_API_KEY, DEMO_ORG_ID, create_fake_api
 from chatdump.demo.storage import DemoStorage
 from chatdump.providers.chat_replay import TIMEOUT, ChatReplayProvider
@@ -22,12 +23,18 @@ STORAGE_PATH = "/demo-storage"
 
 
 class DemoUpstream:
-    def __init__(self, public_base_url: str, *, url_ttl: int = 3600) -> None:
-        objects = {f"{s.session_id}.csv": render_dump(s) for s in DEMO_SESSIONS}
+    def __init__(
+        self,
+        public_base_url: str,
+        *,
+        url_ttl: int = 3600,
+        sessions: Sequence[DemoSession] = DEMO_SESSIONS,
+    ) -> None:
+        objects = {f"{s.session_id}.csv": render_dump(s) for s in sessions}
         self.storage = DemoStorage(
             public_base_url.rstrip("/") + STORAGE_PATH, objects, secret=secrets.token_bytes(32)
         )
-        self.api = create_fake_api(self.storage, url_ttl=url_ttl)
+        self.api = create_fake_api(self.storage, url_ttl=url_ttl, sessions=sessions)
 
     def provider(self) -> ChatReplayProvider:
         client = httpx.AsyncClient(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
@@ -17,18 +17,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from chatdump.demo.dumps import DEMO_SESSIONS, DemoSession, find_session
+from chatdump.demo.dumps import DEMO_SESSIONS, DemoSession
 from chatdump.demo.storage import DemoStorage
 
 Endpoint = Callable[[Request], Awaitable[JSONResponse]]
 
 DEMO_ORG_ID = "demo-org"
 DEMO_API_KEY = "demo-api-key"
+DEFAULT_PER_PAGE = 20
 
 
-def create_fake_api(storage: DemoStorage, *, url_ttl: int) -> Starlette:
+def create_fake_api(
+    storage: DemoStorage, *, url_ttl: int, sessions: Sequence[DemoSession] = DEMO_SESSIONS
+) -> Starlette:
+    """``sessions`` lets tests list more sessions than the demo has (to exercise paging)."""
+    all_sessions = tuple(sessions)
+
     async def session_chat(request: Request) -> JSONResponse:
-        session = _session_or_none(request)
+        session = find(request.path_params["session_id"])
         if session is None:
             return _error(404, "Error: resource not found")
         now = datetime.now(UTC)
@@ -44,15 +50,25 @@ def create_fake_api(storage: DemoStorage, *, url_ttl: int) -> Starlette:
         )
 
     async def session_details(request: Request) -> JSONResponse:
-        session = _session_or_none(request)
+        session = find(request.path_params["session_id"])
         if session is None:
             return _error(404, "Error: resource not found")
         return JSONResponse({"success": True, "data": {"session": _active_session(session)}})
 
-    async def sessions(request: Request) -> JSONResponse:
+    async def list_sessions(request: Request) -> JSONResponse:
         meeting = request.query_params.get("associated_id")
-        found = [_active_session(s) for s in DEMO_SESSIONS if meeting in (None, s.meeting_id)]
-        return JSONResponse({"success": True, "data": {"sessions": found}})
+        page = _page(request.query_params.get("page_no"), default=1)
+        per_page = _page(request.query_params.get("per_page"), default=DEFAULT_PER_PAGE)
+        if page is None or per_page is None:
+            return _error(400, "page_no and per_page must be whole numbers")
+        found = [_active_session(s) for s in all_sessions if meeting in (None, s.meeting_id)]
+        start = (max(page, 1) - 1) * per_page
+        return JSONResponse(
+            {"success": True, "data": {"sessions": found[start : start + per_page]}}
+        )
+
+    def find(session_id: str) -> DemoSession | None:
+        return next((s for s in all_sessions if s.session_id == session_id), None)
 
     def guarded(endpoint: Endpoint) -> Endpoint:
         async def check(request: Request) -> JSONResponse:
@@ -64,15 +80,18 @@ def create_fake_api(storage: DemoStorage, *, url_ttl: int) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/v2/sessions", guarded(sessions)),
+            Route("/v2/sessions", guarded(list_sessions)),
             Route("/v2/sessions/{session_id}", guarded(session_details)),
             Route("/v2/sessions/{session_id}/chat", guarded(session_chat)),
         ]
     )
 
 
-def _session_or_none(request: Request) -> DemoSession | None:
-    return find_session(request.path_params["session_id"])
+def _page(raw: str | None, *, default: int) -> int | None:
+    """``page_no`` / ``per_page``: 1-based pages like Dyte's examples; None when malformed."""
+    if raw is None or raw == "":
+        return default
+    return min(int(raw), 1000) if raw.isdigit() else None
 
 
 def _authorized(header: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
@@ -21,9 +22,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 _DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+_RANGE = re.compile(r"bytes=(\d{0,19})-(\d{0,19})")
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "Content-Length, ETag, Content-Range",
+    "Access-Control-Expose-Headers": "Content-Length, ETag, Content-Range, Accept-Ranges",
 }
 
 
@@ -76,10 +78,40 @@ class DemoStorage:
             **CORS_HEADERS,
             "ETag": '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"',
         }
-        content = b"" if request.method == "HEAD" else body
-        response = Response(content, media_type="text/csv", headers=headers)
-        response.headers["Content-Length"] = str(len(body))
+        status, part = 200, body
+        wanted = request.headers.get("range")
+        if wanted is not None:
+            span = byte_range(wanted, len(body))
+            if span is None:
+                return _s3_error(
+                    416, "InvalidRange", "The requested range is not satisfiable",
+                    {"RangeRequested": wanted[:100], "ActualObjectSize": str(len(body))},
+                )  # fmt: skip
+            status, part = 206, body[span[0] : span[1] + 1]
+            headers["Content-Range"] = f"bytes {span[0]}-{span[1]}/{len(body)}"
+        headers["Accept-Ranges"] = "bytes"
+        content = b"" if request.method == "HEAD" else part
+        response = Response(content, status_code=status, media_type="text/csv", headers=headers)
+        response.headers["Content-Length"] = str(len(part))
         return response
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """``bytes=N-``, ``bytes=N-M`` or ``bytes=-N`` as inclusive (first, last); None if unsatisfiable.
+
+    One range only, like S3 (which ignores the others).
+    """
+    found = _RANGE.fullmatch(header.strip())
+    if found is None or size == 0:
+        return None
+    first, last = found.group(1), found.group(2)
+    if not first:
+        if not last or int(last) == 0:
+            return None
+        return max(size - int(last), 0), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    return (start, end) if start <= end else None
 
 
 def _s3_error(

@@ -17,6 +17,7 @@ from email.utils import parsedate_to_datetime
 from chatdump.core import errors
 from chatdump.core.chat_url import check_download_url
 from chatdump.core.expiry import parse_expiry, usable_until
+from chatdump.core.session_ids import check_session_id
 from chatdump.providers.base import SessionInfo, UpstreamChatUrl
 
 NO_CHAT_MESSAGE = (
@@ -161,3 +162,40 @@ def _data(status: int, headers: Mapping[str, str], body: bytes, now: datetime) -
             "The chat upstream's answer has no data object.", code="upstream_bad_answer"
         )
     return data
+
+
+def read_sessions_answer(
+    status: int, headers: Mapping[str, str], body: bytes, *, now: datetime
+) -> list[SessionInfo]:
+    """``GET /sessions``: ``data.sessions`` is a list of ActiveSession; entries without an id
+    (or with one that is not a plausible session id) are skipped, not guessed at."""
+    sessions = _data(status, headers, body, now).get("sessions")
+    if not isinstance(sessions, list):
+        raise errors.UpstreamError(
+            "The chat upstream's session list lacks data.sessions.", code="upstream_bad_answer"
+        )
+    found: list[SessionInfo] = []
+    for item in sessions:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            continue
+        info = _session_info(item, item["id"])
+        if info is not None:
+            found.append(info)
+    return found
+
+
+def _session_info(session: dict[str, object], session_id: str) -> SessionInfo | None:
+    try:
+        check_session_id(session_id)
+    except errors.InvalidSessionId:
+        return None
+    title, meeting, started, state = (
+        session.get(k) for k in ("meeting_display_name", "associated_id", "started_at", "status")
+    )
+    return SessionInfo(
+        session_id=session_id,
+        meeting_id=meeting if isinstance(meeting, str) else None,
+        title=title if isinstance(title, str) else None,
+        started_at=parse_expiry(started) if isinstance(started, str) else None,
+        live=state == "LIVE",
+    )

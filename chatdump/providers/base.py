@@ -19,6 +19,7 @@ class SessionInfo:
     meeting_id: str | None = None
     title: str | None = None
     started_at: datetime | None = None
+    live: bool = False  # still running: its chat is not ready yet
 
 
 class Provider(Protocol):

@@ -12,15 +12,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
 from chatdump.core import errors
+from chatdump.core.expiry import to_iso
 from chatdump.providers.answers import (
     Transient,
     read_chat_answer,
     read_session_answer,
+    read_sessions_answer,
     upstream_message,
 )
 from chatdump.providers.base import SessionInfo, UpstreamChatUrl
@@ -61,6 +63,28 @@ class ChatReplayProvider:
             attempts=1,
         )
         return await self._call(f"sessions/{quote(session_id, safe='')}", read, policy)
+
+    async def sessions_page(
+        self,
+        page_no: int,
+        per_page: int,
+        *,
+        meeting_id: str | None = None,
+        since: datetime | None = None,
+    ) -> list[SessionInfo]:
+        """One page of ``GET /sessions`` (1-based ``page_no``), newest first where supported."""
+        query: dict[str, str | int] = {"page_no": page_no, "per_page": per_page}
+        if meeting_id:
+            query["associated_id"] = meeting_id
+        if since is not None:
+            query["start_time"] = to_iso(since)
+
+        def read(
+            status: int, headers: httpx.Headers, body: bytes, now: datetime
+        ) -> list[SessionInfo]:
+            return read_sessions_answer(status, headers, body, now=now)
+
+        return await self._call("sessions?" + urlencode(query), read)
 
     async def aclose(self) -> None:
         await self._client.aclose()

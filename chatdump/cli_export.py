@@ -1,0 +1,336 @@
+"""``chatdump download``, ``convert`` and ``archive``: the server-side export.
+
+Each command's docstring is its ``--help``. Errors end the run with one line on stderr and an
+exit code from ``chatdump.exit_codes`` (listed in ``chatdump download --help``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+import click
+
+from chatdump.archive import Archive, SessionPages, list_sessions
+from chatdump.client import EndpointClient
+from chatdump.core import errors
+from chatdump.core.convert import CONVERTED_FORMATS, FORMATS, Converter, output_filename
+from chatdump.core.expiry import parse_expiry
+from chatdump.core.filenames import chat_filename
+from chatdump.core.page import human_size
+from chatdump.core.session_ids import check_session_id
+from chatdump.download import CHUNK, Saved, download, iter_file, storage_http_client, stream_into
+from chatdump.exit_codes import INTERRUPTED, exit_code
+from chatdump.files import atomic_write
+from chatdump.progress import progress_bar
+from chatdump.providers.base import Provider, SessionInfo
+from chatdump.settings import Settings
+
+T = TypeVar("T")
+EXIT_CODES_HELP = """\b
+Exit codes: 0 done, 2 usage error, 3 configuration error, 4 refused (credentials, grant,
+storage), 5 not found (no session or no chat), 6 upstream or storage failed, 7 not a
+readable chat dump, 8 local file error, 130 interrupted, 1 unexpected error."""
+
+
+class Failed(click.ClickException):
+    """One line on stderr (``Error: …``) and the documented exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code  # type: ignore[misc]  # click reads it per instance
+
+
+def cli_errors(command: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except errors.ChatdumpError as exc:
+            raise Failed(exc.message, exit_code(exc)) from exc
+        except OSError as exc:
+            raise Failed(f"{exc.strerror or exc}: {exc.filename or ''}".strip(), 8) from exc
+        except KeyboardInterrupt:
+            click.echo("Interrupted; no partial file was kept.", err=True)
+            sys.exit(INTERRUPTED)
+
+    return run
+
+
+class Upstream:
+    """The chat upstream from the environment (or the demo), with one event loop for its calls."""
+
+    def __init__(self, provider: Provider, runner: asyncio.Runner) -> None:
+        self.provider = provider
+        self._runner = runner
+
+    def run(self, call: Coroutine[Any, Any, T]) -> T:
+        return self._runner.run(call)
+
+    def url_source(self, session_id: str) -> Callable[[bool], str]:
+        return lambda fresh: self.run(self.provider.chat_url(session_id)).url
+
+    def session_info(self, session_id: str) -> SessionInfo:
+        try:
+            return self.run(self.provider.session_info(session_id))
+        except errors.ChatdumpError:
+            return SessionInfo(session_id)  # only the filename suffers
+
+
+@contextmanager
+def open_upstream(*, demo: bool) -> Iterator[Upstream]:
+    settings = Settings.from_env(os.environ, demo=demo)
+    with ExitStack() as stack:
+        runner = stack.enter_context(asyncio.Runner())
+        if settings.provider == "demo":
+            from chatdump.demo.local import local_demo
+
+            provider: Provider = stack.enter_context(local_demo()).provider()
+        else:
+            from chatdump.providers import build_provider
+
+            provider = build_provider(settings)
+        try:
+            yield Upstream(provider, runner)
+        finally:
+            runner.run(provider.aclose())
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(list(FORMATS)), default="csv", show_default=True,
+    help="csv: the original bytes; excel: CSV safe to open in a spreadsheet; jsonl: JSON Lines; "
+    "txt: a readable transcript.",
+)  # fmt: skip
+
+
+@click.command()
+@click.argument("session_id")
+@click.option("-o", "--output", default=None, metavar="PATH",
+              help="File or folder to save to; '-' for stdout. Default: a name from the "
+              "meeting's title and date, in the current folder.")  # fmt: skip
+@format_option
+@click.option("--demo", is_flag=True, help="Use the built-in demo upstream (no account needed).")
+@click.option("--endpoint", metavar="URL", help="A chatdump server's URL: ask its token endpoint "
+              "for the link instead of the upstream (needs --grant; no credentials here).")  # fmt: skip
+@click.option("--grant", metavar="G", help="A grant for SESSION_ID (from `chatdump grant`).")
+@cli_errors
+def download_command(
+    session_id: str, output: str | None, fmt: str, demo: bool, endpoint: str | None,
+    grant: str | None,
+) -> None:  # fmt: skip
+    """Download SESSION_ID's chat dump, whole or not at all.
+
+    The upstream's credentials come from the environment, as for `chatdump serve`
+    (CHATDUMP_PROVIDER, DYTE_ORG_ID + DYTE_API_KEY, or RTK_ACCOUNT_ID + RTK_APP_ID + RTK_API_TOKEN).
+    The file is written under a temporary name and renamed only when complete and verified; an
+    expired link is replaced by a fresh one, a dropped connection resumes where it stopped.
+    A progress bar shows on a terminal; otherwise the command is quiet.
+
+    \b
+    Examples:
+        chatdump download 79365b9b-5e35-4d3a-9d1c-2b5b1c2f7a10 --demo
+        chatdump download SESSION_ID --format excel -o chats/
+        chatdump download SESSION_ID -o - | wc -l
+        chatdump download SESSION_ID --endpoint https://chat.example.com --grant "$GRANT"
+    """
+    check_session_id(session_id)
+    if (endpoint is None) != (grant is None):
+        raise click.UsageError("--endpoint and --grant go together.")
+    get_url: Callable[[bool], str]
+    with ExitStack() as stack:
+        if endpoint is not None and grant is not None:
+            client = EndpointClient(endpoint, grant)
+            first = client.chat_url(session_id)
+            name = first.filename
+            urls = iter([first.url])
+
+            def from_endpoint(fresh: bool) -> str:
+                url = next(urls, None)
+                return url if url and not fresh else client.chat_url(session_id, fresh=True).url
+
+            get_url = from_endpoint
+        else:
+            upstream = stack.enter_context(open_upstream(demo=demo))
+            info = upstream.session_info(session_id)
+            name = chat_filename(session_id, title=info.title, started_at=info.started_at)
+            get_url = upstream.url_source(session_id)
+        _save(get_url, _target(output, output_filename(name, fmt)), fmt)
+
+
+def _target(output: str | None, default_name: str) -> Path | None:
+    """None means stdout."""
+    if output == "-":
+        return None
+    if output is None:
+        return Path.cwd() / default_name
+    path = Path(output)
+    return path / default_name if path.is_dir() else path
+
+
+def _save(get_url: Callable[[bool], str], target: Path | None, fmt: str) -> None:
+    with storage_http_client() as client, progress_bar("chat") as bar:
+        if fmt == "csv" and target is None:
+            stream_into(get_url, sys.stdout.buffer, client=client, progress=bar)
+            return
+        if fmt == "csv" and target is not None:
+            saved = download(get_url, target, client=client, progress=bar)
+            _done(target, saved.size)
+            return
+        folder = target.parent if target is not None else None
+        with tempfile.TemporaryDirectory(prefix=".chatdump-", dir=folder) as tmp:
+            raw = Path(tmp) / "chat.csv"
+            download(get_url, raw, client=client, progress=bar)
+            _convert_file(raw, target, fmt)
+
+
+def _convert_file(source: Path, target: Path | None, fmt: str) -> None:
+    converter = Converter(fmt)
+    if target is None:
+        _convert_into(converter, source, sys.stdout.buffer)
+        return
+    with atomic_write(target) as out:
+        _convert_into(converter, source, out)
+    _done(target, target.stat().st_size, converter.summary.describe())
+
+
+def _convert_into(converter: Converter, source: Path, out: BinaryIO) -> None:
+    for chunk in iter_file(source, CHUNK):
+        out.write(converter.feed(chunk).encode("utf-8"))
+    out.write(converter.close().encode("utf-8"))
+    out.flush()
+
+
+def _done(target: Path, size: int, detail: str = "") -> None:
+    if sys.stderr.isatty():
+        extra = f"; {detail}" if detail else ""
+        click.echo(f"Saved {target} ({human_size(size)}{extra})", err=True)
+
+
+@click.command()
+@click.argument("input_csv", metavar="INPUT.csv", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(CONVERTED_FORMATS), required=True,
+              help="excel: CSV safe to open in a spreadsheet; jsonl: JSON Lines; txt: transcript.")  # fmt: skip
+@click.option("-o", "--output", default=None, metavar="PATH",
+              help="File to write; '-' for stdout. Default: next to INPUT.csv "
+              "(team-standup-excel.csv, .jsonl, .txt).")  # fmt: skip
+@cli_errors
+def convert_command(input_csv: str, fmt: str, output: str | None) -> None:
+    """Convert a downloaded chat dump, with the same conversions as the widget.
+
+    Streams with constant memory whatever the size. Columns are found by name; a file that is
+    not a chat dump (missing columns, not UTF-8, broken CSV) stops with exit code 7 and no
+    output file.
+
+    \b
+    Examples:
+        chatdump convert team-standup-2026-11-24.csv --format excel
+        chatdump convert chat.csv --format txt -o - | less
+    """
+    source = Path(input_csv)
+    if input_csv == "-":
+        converter = Converter(fmt)
+        out = sys.stdout.buffer if output in (None, "-") else None
+        if out is None:
+            assert output is not None
+            with atomic_write(Path(output)) as target_out:
+                _convert_stream(converter, target_out)
+            return
+        _convert_stream(converter, out)
+        return
+    if output == "-":
+        _convert_file(source, None, fmt)
+        return
+    target = Path(output) if output else source.with_name(output_filename(source.name, fmt))
+    if target.resolve() == source.resolve():
+        raise click.UsageError("The output would overwrite the input; choose another -o.")
+    _convert_file(source, target, fmt)
+
+
+def _convert_stream(converter: Converter, out: BinaryIO) -> None:
+    while chunk := sys.stdin.buffer.read(CHUNK):
+        out.write(converter.feed(chunk).encode("utf-8"))
+    out.write(converter.close().encode("utf-8"))
+
+
+@click.command()
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
+@click.option("--meeting", metavar="ID", help="Only this meeting's sessions.")
+@click.option("--since", metavar="DATE", help="Only sessions started on or after this date "
+              "(2026-11-20 or 2026-11-20T08:00:00Z).")  # fmt: skip
+@click.option("--demo", is_flag=True, help="Use the built-in demo upstream (no account needed).")
+@cli_errors
+def archive_command(folder: str, meeting: str | None, since: str | None, demo: bool) -> None:
+    """Save every session's chat not yet in DIR, and keep DIR/manifest.jsonl.
+
+    Lists the sessions (page by page), skips the ones whose chat is already archived with the
+    size on record, and downloads the rest, each whole or not at all. Running it again
+    downloads nothing new. Sessions still live, or with no chat (not enabled, past the 7-day
+    retention), are reported and skipped. Credentials: as for `chatdump download`.
+
+    \b
+    Example (daily, before the 7-day retention ends):
+        chatdump archive /srv/chat-archive --since "$(date -d '-6 days' +%F)"
+    """
+    start = _since(since)
+    archive = Archive(Path(folder))
+    with open_upstream(demo=demo) as upstream, storage_http_client() as client:
+        if not isinstance(upstream.provider, SessionPages):
+            raise errors.ConfigError("This upstream cannot list its sessions.")
+        sessions = upstream.run(list_sessions(upstream.provider, meeting_id=meeting, since=start))
+        known = archive.entries()
+        counts = {"archived": 0, "already there": 0, "live": 0, "no chat": 0, "failed": 0}
+        worst: errors.ChatdumpError | None = None
+        for session in sessions:
+            if archive.has(session.session_id, known):
+                counts["already there"] += 1
+                continue
+            if session.live:
+                counts["live"] += 1
+                continue
+            try:
+                with progress_bar(session.session_id[:8]) as bar:
+                    entry = archive.save(
+                        session, upstream.url_source(session.session_id), client=client,
+                        progress=bar,
+                    )  # fmt: skip
+            except errors.NotFound:
+                counts["no chat"] += 1
+                continue
+            except errors.ChatdumpError as exc:
+                counts["failed"] += 1
+                worst = worst or exc
+                click.echo(f"{session.session_id}: {exc.message}", err=True)
+                continue
+            counts["archived"] += 1
+            click.echo(f"{entry.file} ({human_size(entry.bytes)})")
+    click.echo(", ".join(f"{n} {label}" for label, n in counts.items()), err=True)
+    if worst is not None:
+        raise worst
+
+
+def _since(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    moment = parse_expiry(text if "T" in text or " " in text else text + "T00:00:00Z")
+    if moment is None:
+        raise click.BadParameter(
+            "use a date like 2026-11-20 or 2026-11-20T08:00:00Z", param_hint="--since"
+        )
+    return moment.astimezone(UTC)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(download_command, "download")
+    group.add_command(convert_command, "convert")
+    group.add_command(archive_command, "archive")
+
+
+__all__ = ["Saved", "register"]
