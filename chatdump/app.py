@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from os import PathLike
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -69,6 +69,7 @@ def create_app(
     widget: WidgetFiles | None = None,
     mounts: Mapping[str, ASGIApp] | None = None,
     storage: httpx.AsyncClient | None = None,
+    routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
     """``storage`` fetches signed URLs for the CSV proxy (a bare client unless a test hands one)."""
     install_redaction(_secret_values(settings))
@@ -161,6 +162,8 @@ def create_app(
             dump = await open_dump(storage, answer.url)
         return DumpResponse(dump, answer.filename, fallback=f"{session_id}.csv")
 
+    for router in routers:  # e.g. the chat-synced webhook (chatdump.webhooks)
+        app.include_router(router)
     for prefix, mounted in (mounts or {}).items():
         app.mount(prefix, mounted)
     _add_widget_routes(app, widget or WidgetFiles.load(), settings)

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
 import click
@@ -17,6 +17,9 @@ from chatdump.core.errors import ChatdumpError
 from chatdump.core.session_ids import check_session_id
 from chatdump.grants import DEFAULT_TTL, MAX_TTL, mint_grant
 from chatdump.settings import DEMO_GRANT_SECRET, Secret, Settings, grant_secrets_from_env
+
+if TYPE_CHECKING:
+    from chatdump.webhooks import WebhookSettings
 
 T = TypeVar("T")
 
@@ -59,7 +62,7 @@ def serve(host: str, port: int, demo: bool) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = build_app(settings, public_url=public_url)
+    app = build_app(settings, public_url=public_url, webhook=_or_exit(_webhook_settings))
     click.echo(f"chatdump {__version__} serving the {settings.provider} upstream on {public_url}")
     if settings.demo_secret_in_use:
         click.echo(
@@ -102,6 +105,12 @@ def grant(session_id: str, ttl: int, demo: bool) -> None:
             err=True,
         )
     click.echo(mint_grant(secrets[-1], session_id, ttl=ttl))
+
+
+def _webhook_settings() -> WebhookSettings | None:
+    from chatdump.webhooks import WebhookSettings
+
+    return WebhookSettings.from_env(os.environ)
 
 
 def _settings(*, demo: bool) -> Settings:

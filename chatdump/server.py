@@ -7,12 +7,24 @@ from fastapi import FastAPI
 from chatdump.app import create_app
 from chatdump.demo import STORAGE_PATH, DemoUpstream
 from chatdump.providers import build_provider
+from chatdump.providers.base import Provider
 from chatdump.settings import Settings
+from chatdump.webhooks import WebhookSettings, webhook_router
 
 
-def build_app(settings: Settings, *, public_url: str) -> FastAPI:
-    """``public_url`` is where browsers reach this server; the demo's storage URLs point there."""
+def build_app(
+    settings: Settings, *, public_url: str, webhook: WebhookSettings | None = None
+) -> FastAPI:
+    """``public_url`` is where browsers reach this server; the demo's storage URLs point there.
+
+    ``webhook`` (from ``WebhookSettings.from_env``) adds ``POST /webhooks/chat-synced``.
+    """
+    mounts = {}
     if settings.provider == "demo":
         demo = DemoUpstream(public_url, url_ttl=settings.demo_url_ttl)
-        return create_app(settings, demo.provider(), mounts={STORAGE_PATH: demo.storage.app})
-    return create_app(settings, build_provider(settings))
+        provider: Provider = demo.provider()
+        mounts[STORAGE_PATH] = demo.storage.app
+    else:
+        provider = build_provider(settings)
+    routers = [webhook_router(webhook, provider)] if webhook is not None else []
+    return create_app(settings, provider, mounts=mounts, routers=routers)
