@@ -158,7 +158,7 @@ def stream_into(
                         digest, received = _restart(out), 0
                     total = decision.total
                     progress.start(total, received)
-                    for chunk in response.iter_bytes(CHUNK):
+                    for chunk in response.iter_bytes():  # as they come: none held back
                         out.write(chunk)
                         digest.update(chunk)
                         received += len(chunk)

@@ -1,0 +1,170 @@
+"""`chatdump download`, `convert` and `archive`, run through click against the demo upstream
+(served on a real loopback port) and a real `chatdump serve --demo` for the endpoint path."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chatdump.cli import cli
+from chatdump.core.convert import convert
+from chatdump.demo import DEMO_SESSIONS, render_dump
+from chatdump.grants import mint_grant
+from chatdump.settings import DEMO_GRANT_SECRET, Secret
+from tests.browser.conftest import start_server
+
+SESSION = DEMO_SESSIONS[0].session_id
+DEMO_ENV = {"CHATDUMP_PROVIDER": "", "CHATDUMP_GRANT_SECRET": ""}
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_download_saves_the_exact_bytes_under_the_meetings_name(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(cli, ["download", SESSION, "--demo", "-o", str(tmp_path)], env=DEMO_ENV)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["team-standup-2026-11-24.csv"]
+    assert (tmp_path / "team-standup-2026-11-24.csv").read_bytes() == render_dump(DEMO_SESSIONS[0])
+
+
+def test_download_to_stdout_writes_the_dump_and_nothing_else(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["download", SESSION, "--demo", "-o", "-"], env=DEMO_ENV)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == render_dump(DEMO_SESSIONS[0])
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("excel", "team-standup-2026-11-24-excel.csv"),
+                                           ("jsonl", "team-standup-2026-11-24.jsonl"),
+                                           ("txt", "team-standup-2026-11-24.txt")])  # fmt: skip
+def test_download_in_another_format_converts_the_whole_dump(
+    runner: CliRunner, tmp_path: Path, fmt: str, name: str
+) -> None:
+    result = runner.invoke(
+        cli, ["download", SESSION, "--demo", "--format", fmt, "-o", str(tmp_path)], env=DEMO_ENV
+    )
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    expected = "".join(convert([render_dump(DEMO_SESSIONS[0])], fmt)).encode()
+    assert (tmp_path / name).read_bytes() == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "words"),
+    [
+        (["download", "not a session!", "--demo"], {}, 2, "session"),
+        (["download", "00000000-0000-4000-8000-000000000000", "--demo"], {}, 5, "No chat"),
+        (["download", SESSION], {"CHATDUMP_PROVIDER": ""}, 3, "CHATDUMP_PROVIDER"),
+        (["download", SESSION, "--endpoint", "http://127.0.0.1:9"], {}, 2, "--grant"),
+        (["download", SESSION, "--endpoint", "http://127.0.0.1:9", "--grant", "x"], {}, 6,
+         "Could not reach"),
+    ],
+)  # fmt: skip
+def test_failures_are_one_line_on_stderr_with_a_documented_exit_code(
+    runner: CliRunner, tmp_path: Path, args: list[str], env: dict[str, str], code: int, words: str
+) -> None:
+    result = runner.invoke(cli, [*args, "-o", str(tmp_path)], env={**DEMO_ENV, **env})
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert words in lines[-1] and lines[-1].startswith("Error: ")
+    if code != 2:  # usage errors also show click's usage line, as every click command does
+        assert len(lines) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def chatdump_server() -> Iterator[str]:
+    process, base = start_server()
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_download_through_a_token_endpoint_needs_no_upstream_credentials(
+    runner: CliRunner, tmp_path: Path, chatdump_server: str
+) -> None:
+    grant = mint_grant(Secret(DEMO_GRANT_SECRET), SESSION)
+    result = runner.invoke(
+        cli,
+        ["download", SESSION, "--endpoint", chatdump_server, "--grant", grant, "-o", str(tmp_path)],
+        env={"CHATDUMP_PROVIDER": "dyte", "DYTE_API_KEY": ""},  # nothing usable here
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "team-standup-2026-11-24.csv").read_bytes() == render_dump(DEMO_SESSIONS[0])
+
+
+def test_download_through_a_token_endpoint_with_a_bad_grant_is_refused(
+    runner: CliRunner, tmp_path: Path, chatdump_server: str
+) -> None:
+    result = runner.invoke(
+        cli, ["download", SESSION, "--endpoint", chatdump_server, "--grant", "bad", "-o",
+              str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 4, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_convert_writes_next_to_the_input(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "team-standup.csv"
+    source.write_bytes(render_dump(DEMO_SESSIONS[1]))
+    result = runner.invoke(cli, ["convert", str(source), "--format", "excel"])
+    assert result.exit_code == 0, result.output
+    out = (tmp_path / "team-standup-excel.csv").read_bytes()
+    assert out.startswith("\ufeff".encode()) and b"'=SUM(A1:A3)" in out
+
+
+def test_convert_of_a_file_that_is_not_a_chat_dump_exits_7_and_writes_nothing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "notes.csv"
+    source.write_bytes(b"name,phone\r\nAna,123\r\n")
+    result = runner.invoke(cli, ["convert", str(source), "--format", "jsonl"])
+    assert result.exit_code == 7
+    assert "no id, participantId" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.csv"]
+
+
+def test_archive_twice_downloads_nothing_new_and_repairs_what_is_missing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    first = runner.invoke(cli, ["archive", str(tmp_path), "--demo"], env=DEMO_ENV)
+    assert first.exit_code == 0, first.output
+    assert "3 archived" in first.stderr
+    manifest = [json.loads(line) for line in (tmp_path / "manifest.jsonl").read_text().splitlines()]
+    assert {m["session"] for m in manifest} == {s.session_id for s in DEMO_SESSIONS}
+    for entry in manifest:
+        session = next(s for s in DEMO_SESSIONS if s.session_id == entry["session"])
+        assert (tmp_path / entry["file"]).read_bytes() == render_dump(session)
+        assert entry["bytes"] == len(render_dump(session))
+    mtimes = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.csv")}
+
+    second = runner.invoke(cli, ["archive", str(tmp_path), "--demo"], env=DEMO_ENV)
+    assert second.exit_code == 0
+    assert "0 archived, 3 already there" in second.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("*.csv")} == mtimes
+
+    os.remove(tmp_path / manifest[0]["file"])
+    third = runner.invoke(cli, ["archive", str(tmp_path), "--demo"], env=DEMO_ENV)
+    assert "1 archived, 2 already there" in third.stderr
+    assert (tmp_path / manifest[0]["file"]).exists()
+
+
+def test_archive_filters_by_meeting_and_start(runner: CliRunner, tmp_path: Path) -> None:
+    meeting = DEMO_SESSIONS[1].meeting_id  # two sessions: 2026-11-25 and 2026-11-26
+    result = runner.invoke(
+        cli, ["archive", str(tmp_path), "--demo", "--meeting", meeting, "--since", "2026-11-26"],
+        env=DEMO_ENV,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1 archived" in result.stderr
+    assert [p.name for p in tmp_path.glob("*.csv")] == [
+        f"設計レビュー-2026-11-26--{DEMO_SESSIONS[2].session_id}.csv"
+    ]
