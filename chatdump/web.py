@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PAGE_FILES = ("index.html", "boot.js", "embed.css", "main.py", "pyscript.toml", "widget.css")
+PAGE_FILES = (
+    "index.html", "boot.js", "widget.js", "embed.css", "main.py", "pyscript.toml", "widget.css",
+)  # fmt: skip
 VENDOR_DIR = "vendor"
 # The runtime's files must carry these types or the browser refuses them; don't trust /etc/mime.types.
 mimetypes.add_type("text/javascript", ".mjs")

@@ -62,6 +62,11 @@ def parse_chat_url_answer(status: int, body: bytes, *, received_at: datetime) ->
     )
 
 
+def endpoint_error(status: int, body: bytes) -> errors.ChatdumpError:
+    """The error a non-200 answer from any chatdump endpoint route stands for."""
+    return _error_from(status, _json_object(body))
+
+
 def _json_object(body: bytes) -> dict[str, object]:
     try:
         document = json.loads(body.decode("utf-8"))

@@ -13,12 +13,23 @@ from chatdump.core import errors
 from chatdump.core.session_ids import check_session_id
 
 _GRANT = re.compile(r"[A-Za-z0-9._~-]{1,2048}")
+# The export formats the widget offers, in the select's order; the first is the default.
+FORMATS = {
+    "csv": "CSV (as stored)",
+    "excel": "CSV for Excel",
+    "jsonl": "JSON Lines",
+    "txt": "Transcript (.txt)",
+}
+DEFAULT_FORMAT = "csv"
+# Chromium counts a click as the user's gesture for about 5 s; stay safely inside that.
+ACTIVATION_WINDOW_MS = 4000.0
 
 
 @dataclass(frozen=True)
 class PageParams:
     session_id: str
     grant: str
+    format: str = DEFAULT_FORMAT
 
 
 def read_page_params(query: str, fragment: str) -> PageParams:
@@ -46,7 +57,19 @@ def read_page_params(query: str, fragment: str) -> PageParams:
         )
     if not _GRANT.fullmatch(grant):
         raise errors.NotAuthenticated("This link's grant is malformed.", code="invalid_grant")
-    return PageParams(session, grant)
+    return PageParams(session, grant, read_format(values.get("format", "")))
+
+
+def read_format(value: str) -> str:
+    """The ``format`` page param: one of ``FORMATS`` (case-insensitive), ``csv`` when absent."""
+    if not value:
+        return DEFAULT_FORMAT
+    if value.lower() in FORMATS:
+        return value.lower()
+    raise errors.BadRequest(
+        f"This link asks for the format {value[:20]!r}; use one of {', '.join(FORMATS)}.",
+        code="unknown_format",
+    )
 
 
 def storage_error(status: int) -> errors.ChatdumpError:
@@ -71,6 +94,28 @@ def check_complete(content_length: str | None, received: int) -> None:
             f"The download was cut short ({received:,} of {expected:,} bytes); nothing was saved.",
             code="truncated",
         )
+
+
+def progress_text(received: int, total: int | None) -> tuple[str, float | None]:
+    """The progress line and the bar's fraction; ``None`` when the size is unknown (indeterminate).
+
+    ``total`` comes from the network and may be 0 or smaller than what arrived: then it is unknown.
+    """
+    if total is None or total <= 0 or received > total:
+        return f"{human_size(received)} received", None
+    fraction = received / total
+    return f"{human_size(received)} of {human_size(total)} ({int(fraction * 100)}%)", fraction
+
+
+def needs_save_click(user_active: bool | None, elapsed_ms: float) -> bool:
+    """Whether the save must wait for a fresh click, the original gesture having lapsed.
+
+    ``user_active`` is ``navigator.userActivation.isActive`` where the browser has it (the real
+    answer); elsewhere, a click older than ``ACTIVATION_WINDOW_MS`` is taken as lapsed.
+    """
+    if user_active is not None:
+        return not user_active
+    return not 0 <= elapsed_ms <= ACTIVATION_WINDOW_MS
 
 
 def human_size(size: int) -> str:

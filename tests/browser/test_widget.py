@@ -57,7 +57,7 @@ def test_a_bad_grant_shows_an_error_and_saves_nothing(page: Page, server: str) -
     page.goto(widget_url(server, DEFAULT_SESSION_ID, "not.a.grant"))
     assert wait_for_state(page, "ready", "error") == "error"
     expect(page.get_by_role("status")).to_contain_text("grant is not valid")
-    page.get_by_role("button", name="Download chat").click()
+    page.get_by_role("button", name="Retry").click()
     assert wait_for_state(page, "error") == "error"
     assert downloads == []
 
