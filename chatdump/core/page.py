@@ -13,13 +13,8 @@ from chatdump.core import errors
 from chatdump.core.session_ids import check_session_id
 
 _GRANT = re.compile(r"[A-Za-z0-9._~-]{1,2048}")
-# The export formats the widget offers, in the select's order; the first is the default.
-FORMATS = {
-    "csv": "CSV (as stored)",
-    "excel": "CSV for Excel",
-    "jsonl": "JSON Lines",
-    "txt": "Transcript (.txt)",
-}
+# The export formats the widget offers, in the select's order (chatdump.core.convert converts).
+FORMATS = ("csv", "excel", "jsonl", "txt")
 DEFAULT_FORMAT = "csv"
 # Chromium counts a click as the user's gesture for about 5 s; stay safely inside that.
 ACTIVATION_WINDOW_MS = 4000.0

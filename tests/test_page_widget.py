@@ -1,0 +1,71 @@
+"""The widget's page decisions: format param, progress line, whether the save needs a fresh click."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chatdump.core import convert, errors
+from chatdump.core.page import (
+    ACTIVATION_WINDOW_MS,
+    FORMATS,
+    needs_save_click,
+    progress_text,
+    read_format,
+    read_page_params,
+)
+from chatdump.web import REPO_ROOT
+
+SESSION = "79365b9b-5e35-4d3a-9d1c-2b5b1c2f7a10"
+
+
+def test_the_format_defaults_to_the_csv_as_stored() -> None:
+    assert read_page_params(f"?session={SESSION}&grant=g", "").format == "csv"
+
+
+def test_the_format_param_is_read_case_insensitively_from_the_fragment() -> None:
+    assert read_page_params("", f"#session={SESSION}&grant=g&format=JSONL").format == "jsonl"
+
+
+def test_an_unknown_format_is_refused_with_the_choices() -> None:
+    with pytest.raises(errors.BadRequest, match="csv, excel, jsonl, txt") as caught:
+        read_format("<script>")
+    assert caught.value.code == "unknown_format"
+
+
+def test_the_page_offers_exactly_the_formats_the_converter_knows() -> None:
+    assert set(FORMATS) == set(convert.FORMATS)
+    options = re.findall(r'<option value="([a-z]+)"', (REPO_ROOT / "index.html").read_text())
+    assert tuple(options) == FORMATS
+
+
+def test_progress_with_a_known_total_has_bytes_total_and_percent() -> None:
+    assert progress_text(2_500_000, 10_000_000) == ("2.5 MB of 10.0 MB (25%)", 0.25)
+
+
+@pytest.mark.parametrize("total", [None, 0, -1, 10])
+def test_progress_without_a_usable_total_is_indeterminate(total: int | None) -> None:
+    text, fraction = progress_text(20, total)
+    assert fraction is None
+    assert text == "20 bytes received"
+
+
+@given(st.integers(0, 10**12), st.one_of(st.none(), st.integers(-5, 10**12)))
+def test_progress_fractions_stay_between_zero_and_one(received: int, total: int | None) -> None:
+    text, fraction = progress_text(received, total)
+    assert text
+    assert fraction is None or 0.0 <= fraction <= 1.0
+
+
+def test_the_browsers_own_activation_answer_wins() -> None:
+    assert needs_save_click(True, 60_000) is False
+    assert needs_save_click(False, 10) is True
+
+
+def test_without_it_an_old_click_counts_as_lapsed() -> None:
+    assert needs_save_click(None, 100) is False
+    assert needs_save_click(None, ACTIVATION_WINDOW_MS + 1) is True
+    assert needs_save_click(None, -1) is True  # a clock that went backwards: ask for a click
