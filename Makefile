@@ -67,6 +67,7 @@ test: setup lint typecheck
 # Benchmarks are not part of `make test`: they take minutes and report ratios, not pass/fail.
 bench: setup
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
+	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python bench/run.py
 
 clean:
