@@ -115,7 +115,8 @@ class Embedding:
         state, message = str(detail.state), str(detail.message)
         if state == "done":
             hint = embed.after_save_hint(self.sandboxed, self.declared)
-            self._show_notice(hint, fallback=bool(hint))
+            if hint:  # else keep what advise() showed
+                self._show_notice(hint, fallback=True)
         elif state == "error":
             code = getattr(detail, "code", None) or "error"
             self.post(embed.error_event(str(code), message))
