@@ -297,3 +297,15 @@ def test_the_hint_after_saving_only_when_the_sandbox_is_unknown() -> None:
 
 
 RECOMMENDED_FLAGS = "allow-scripts allow-same-origin allow-downloads"
+
+
+def test_the_page_ships_its_embedding_files() -> None:
+    from chatdump.web import REPO_ROOT, WidgetFiles, shipped_sources
+
+    assert "embedding.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
+    assert "chatdump/core/embed.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
+    served = WidgetFiles.load().files
+    assert {"boot.js", "embed.css", "embedding.py"} <= set(served)
+    page = (REPO_ROOT / "index.html").read_text(encoding="utf-8")
+    # boot.js must run before PyScript's core.js, or PyScript never starts in third-party frames.
+    assert page.index('src="./boot.js"') < page.index("core.js")

@@ -399,3 +399,23 @@ def test_the_example_dashboard_drives_the_widget_by_message(
     log = page.locator("#log")
     log.get_by_text('"type":"done"').wait_for(timeout=EVENT_TIMEOUT_MS)
     assert widget in log.inner_text()
+
+
+def test_the_host_sets_format_and_theme_by_message(
+    page: Page, dashboard: Dashboard, widget: str
+) -> None:
+    script = """<script>
+      addEventListener("message", (e) => {
+        if (e.data && e.data.type === "ready") {
+          command({type: "set-format", format: "jsonl"});
+          command({type: "set-theme", theme: "dark"});
+        }
+      });
+    </script>"""
+    dashboard.add("/format", link(widget), RECOMMENDED, script)
+    page.goto(dashboard.url("/format"))
+    frame = widget_frame(page)
+    assert frame_state(frame, "ready", "error") == "ready"
+    frame.wait_for_selector("html[data-theme=dark]", state="attached", timeout=EVENT_TIMEOUT_MS)
+    # The widget reads its format from this control when the download starts.
+    assert frame.evaluate("document.getElementById('chatdump-format').value") == "jsonl"
