@@ -19,12 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-import httpx
-
 from chatdump.core.expiry import to_iso
 from chatdump.core.filenames import chat_filename
 from chatdump.download import Progress, download
 from chatdump.providers.base import SessionInfo
+from chatdump.storage_client import StorageClient
 
 MANIFEST = "manifest.jsonl"
 LOCK = ".chatdump.lock"
@@ -122,7 +121,7 @@ class Archive:
         session: SessionInfo,
         get_url: Callable[[bool], str],
         *,
-        client: httpx.Client,
+        client: StorageClient,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         progress: Progress | None = None,
     ) -> Entry:

@@ -36,9 +36,10 @@ from chatdump.settings import Settings
 
 T = TypeVar("T")
 EXIT_CODES_HELP = """\b
-Exit codes: 0 done, 2 usage error, 3 configuration error, 4 refused (credentials, grant,
-storage), 5 not found (no session or no chat), 6 upstream or storage failed, 7 not a
-readable chat dump, 8 local file error, 130 interrupted, 1 unexpected error."""
+Exit codes: 0 done, 1 unexpected error, 2 usage error, 3 configuration error,
+4 refused (credentials, grant, storage), 5 not found (no session, no chat),
+6 upstream or storage failed, 7 not a readable chat dump, 8 local file error,
+130 interrupted."""
 
 
 class Failed(click.ClickException):
@@ -111,7 +112,7 @@ format_option = click.option(
 )  # fmt: skip
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES_HELP)
 @click.argument("session_id")
 @click.option("-o", "--output", default=None, metavar="PATH",
               help="File or folder to save to; '-' for stdout. Default: a name from the "
@@ -176,19 +177,21 @@ def _target(output: str | None, default_name: str) -> Path | None:
 
 
 def _save(get_url: Callable[[bool], str], target: Path | None, fmt: str) -> None:
-    with storage_http_client() as client, progress_bar("chat") as bar:
-        if fmt == "csv" and target is None:
-            stream_into(get_url, sys.stdout.buffer, client=client, progress=bar)
-            return
-        if fmt == "csv" and target is not None:
-            saved = download(get_url, target, client=client, progress=bar)
-            _done(target, saved.size)
-            return
-        folder = target.parent if target is not None else None
-        with tempfile.TemporaryDirectory(prefix=".chatdump-", dir=folder) as tmp:
-            raw = Path(tmp) / "chat.csv"
-            download(get_url, raw, client=client, progress=bar)
-            _convert_file(raw, target, fmt)
+    if fmt == "csv":
+        with storage_http_client() as client, progress_bar("chat") as bar:
+            if target is None:
+                stream_into(get_url, sys.stdout.buffer, client=client, progress=bar)
+                return
+            saved = download(get_url, target, client=client, progress=bar, sha256=False)
+        _done(target, saved.size)
+        return
+    # Converted formats: the whole dump first (verified), then the conversion, each atomic.
+    folder = target.parent if target is not None else None
+    with tempfile.TemporaryDirectory(prefix=".chatdump-", dir=folder) as tmp:
+        raw = Path(tmp) / "chat.csv"
+        with storage_http_client() as client, progress_bar("chat") as bar:
+            download(get_url, raw, client=client, progress=bar, sha256=False)
+        _convert_file(raw, target, fmt)
 
 
 def _convert_file(source: Path, target: Path | None, fmt: str) -> None:
@@ -214,7 +217,7 @@ def _done(target: Path, size: int, detail: str = "") -> None:
         click.echo(f"Saved {target} ({human_size(size)}{extra})", err=True)
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES_HELP)
 @click.argument("input_csv", metavar="INPUT.csv", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(CONVERTED_FORMATS), required=True,
               help="excel: CSV safe to open in a spreadsheet; jsonl: JSON Lines; txt: transcript.")  # fmt: skip
@@ -260,7 +263,7 @@ def _convert_stream(converter: Converter, out: BinaryIO) -> None:
     out.write(converter.close().encode("utf-8"))
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES_HELP)
 @click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
 @click.option("--meeting", metavar="ID", help="Only this meeting's sessions.")
 @click.option("--since", metavar="DATE", help="Only sessions started on or after this date "

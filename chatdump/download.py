@@ -15,20 +15,18 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
-
-import httpx
 
 from chatdump.core import errors
 from chatdump.core.chat_url import check_download_url
 from chatdump.core.page import storage_error
 from chatdump.files import atomic_write
+from chatdump.storage_client import TRANSPORT_ERRORS, StorageClient
 
 CHUNK = 1 << 20
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
@@ -81,7 +79,7 @@ class Retry:
 Decision = Write | FreshUrl | Retry
 
 
-def judge(status: int, headers: httpx.Headers, received: int, total: int | None) -> Decision:
+def judge(status: int, headers: Mapping[str, str], received: int, total: int | None) -> Decision:
     """Pure: what storage's answer means when ``received`` bytes of ``total`` are already saved.
 
     Raises the typed error when the download cannot go on.
@@ -119,16 +117,19 @@ def download(
     get_url: Callable[[bool], str],
     target: Path,
     *,
-    client: httpx.Client,
+    client: StorageClient,
     progress: Progress | None = None,
     limits: Limits = Limits(),
+    sha256: bool = True,
 ) -> Saved:
     """Save the dump at ``get_url(fresh)`` to ``target``; all of it, or nothing.
 
     ``get_url(True)`` must ask the upstream for a new URL (the old one was refused).
     """
     with atomic_write(target) as out:
-        saved = stream_into(get_url, out, client=client, progress=progress, limits=limits)
+        saved = stream_into(
+            get_url, out, client=client, progress=progress, limits=limits, sha256=sha256
+        )
         out.flush()
         if os.fstat(out.fileno()).st_size != saved.size:
             raise errors.UpstreamError("The saved file has the wrong size.", code="truncated")
@@ -139,34 +140,39 @@ def stream_into(
     get_url: Callable[[bool], str],
     out: BinaryIO,
     *,
-    client: httpx.Client,
+    client: StorageClient,
     progress: Progress | None = None,
     limits: Limits = Limits(),
+    sha256: bool = True,
 ) -> Saved:
     """Write the dump to ``out`` (a seekable file, or a pipe when storage never restarts)."""
     progress = progress or NoProgress()
     url = check_download_url(get_url(False))
-    digest, received, total = hashlib.sha256(), 0, None
+    digest = hashlib.sha256() if sha256 else None
+    received, total = 0, None
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
     fresh_left, failures = limits.fresh_urls, 0
     while True:
         before = received
         try:
-            with client.stream("GET", url, headers=_headers(received)) as response:
-                decision = judge(response.status_code, response.headers, received, total)
+            with client.get(url, _headers(received)) as response:
+                decision = judge(response.status, response.headers, received, total)
                 if isinstance(decision, Write):
                     if decision.offset == 0 and received:
-                        digest, received = _restart(out), 0
+                        digest, received = _restart(out, hashed=digest is not None), 0
                     total = decision.total
                     progress.start(total, received)
-                    for chunk in response.iter_bytes():  # as they come: none held back
-                        out.write(chunk)
-                        digest.update(chunk)
-                        received += len(chunk)
-                        progress.advance(len(chunk))
+                    while size := response.readinto(buffer):  # the stored bytes, as they come
+                        out.write(view[:size])
+                        if digest is not None:
+                            digest.update(view[:size])
+                        received += size
+                        progress.advance(size)
                     if total is None or received == total:
                         return _finish(received, total, digest)
                     decision = Retry("storage closed the connection early")
-        except httpx.TransportError as exc:  # dropped, reset, timed out: retry from `received`
+        except TRANSPORT_ERRORS as exc:  # dropped, reset, timed out: retry from `received`
             decision = Retry(f"connection failed ({type(exc).__name__})")
         if total is not None and received > total:
             raise errors.UpstreamError("Storage sent more bytes than announced.", code="too_long")
@@ -190,14 +196,15 @@ def stream_into(
 
 
 def _headers(received: int) -> dict[str, str]:
-    # identity: the size we verify must be the size of the object itself.
+    # identity: the bytes saved are the bytes storage holds, and the size we verify is the size
+    # of the object itself (the body is never decoded).
     headers = {"Accept-Encoding": "identity"}
     if received:
         headers["Range"] = f"bytes={received}-"
     return headers
 
 
-def _restart(out: BinaryIO) -> hashlib._Hash:
+def _restart(out: BinaryIO, *, hashed: bool) -> hashlib._Hash | None:
     if not out.seekable():
         raise errors.UpstreamError(
             "Storage restarted the download from the beginning and the output cannot be "
@@ -206,20 +213,20 @@ def _restart(out: BinaryIO) -> hashlib._Hash:
         )
     out.seek(0)
     out.truncate()
-    return hashlib.sha256()
+    return hashlib.sha256() if hashed else None
 
 
-def _finish(received: int, total: int | None, digest: hashlib._Hash) -> Saved:
+def _finish(received: int, total: int | None, digest: hashlib._Hash | None) -> Saved:
     if total is not None and received != total:
         raise errors.UpstreamError(
             f"The download was cut short ({received:,} of {total:,} bytes).", code="truncated"
         )
-    return Saved(received, digest.hexdigest())
+    return Saved(received, digest.hexdigest() if digest is not None else "")
 
 
-def storage_http_client() -> httpx.Client:
+def storage_http_client() -> StorageClient:
     """A bare client: no ambient credentials (.netrc, proxies) go to storage, no redirects."""
-    return httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False)
+    return StorageClient()
 
 
 def iter_file(path: Path, size: int = CHUNK) -> Iterator[bytes]:

@@ -168,3 +168,12 @@ def test_archive_filters_by_meeting_and_start(runner: CliRunner, tmp_path: Path)
     assert [p.name for p in tmp_path.glob("*.csv")] == [
         f"設計レビュー-2026-11-26--{DEMO_SESSIONS[2].session_id}.csv"
     ]
+
+
+def test_every_exit_code_is_documented_in_the_help(runner: CliRunner) -> None:
+    from chatdump import exit_codes
+
+    documented = runner.invoke(cli, ["download", "--help"]).output
+    for name in ("OK", "UNEXPECTED", "USAGE", "CONFIG", "REFUSED", "NOT_FOUND", "UPSTREAM",
+                 "INVALID_INPUT", "LOCAL_FILE", "INTERRUPTED"):  # fmt: skip
+        assert f"{getattr(exit_codes, name)} " in documented, name
