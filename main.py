@@ -7,7 +7,8 @@ How a click becomes a file:
   failure, fall back to the server's streaming route); ``Download.perform`` carries them out;
 - bodies arrive through XMLHttpRequest with ``responseType = "blob"``: the browser fills the Blob and
   reports progress itself, so Python never holds the CSV and does no work per chunk;
-- other formats are converted from the Blob chunk by chunk, yielding to the page in between;
+- other formats are converted from the Blob chunk by chunk (``chatdump.core.convert``, the code the
+  CLI uses), yielding to the page in between; the output is a new Blob built from the pieces;
 - the Blob is saved through a hidden ``<a download>``, or through a "Save file" button when the
   click no longer counts as the user's gesture.
 
@@ -28,6 +29,14 @@ from pyscript import document, window
 
 from chatdump.client import EndpointClient
 from chatdump.core.chat_url import ChatUrl
+from chatdump.core.convert import (
+    FORMATS,
+    ChatReader,
+    Converter,
+    output_filename,
+    preview,
+    transcript_line,
+)
 from chatdump.core.errors import ChatdumpError
 from chatdump.core.flow import (
     Answer,
@@ -36,7 +45,6 @@ from chatdump.core.flow import (
     Failed,
     Fetch,
     Reply,
-    Save,
     Step,
     UrlReply,
     download_flow,
@@ -59,6 +67,11 @@ STALL_MS = 60_000
 WATCHDOG_MS = 5_000
 # Error answers are read to show their message; never more than this.
 ERROR_BODY_LIMIT = 16 * 1024
+# Conversions read the Blob this much at a time, then let the page breathe (progress, Cancel).
+READ_CHUNK = 256 * 1024
+# The summary of a file saved as is means parsing it all in Python: skip it beyond this size.
+SUMMARY_LIMIT = 32 * 1000 * 1000
+PREVIEW_MESSAGES = 8
 BUSY_STATES = ("loading", "working")
 
 pyodide_http.patch_all()
@@ -259,10 +272,70 @@ class Download:
         if isinstance(outcome, Cancelled):
             self.view.show("ready", "Cancelled; nothing was saved.")
             return
-        self.finish(outcome)
+        blob, reader = self.body, None
+        if self.format != "csv":
+            self.view.show("working", f"Converting to {FORMATS[self.format].label}…")
+            converter = Converter(self.format)
+            blob = await self.convert(blob, converter)
+            if blob is None:
+                self.view.show("ready", "Cancelled; nothing was saved.")
+                return
+            reader = converter.reader
+        self.offer(blob, output_filename(outcome.filename, self.format))
+        await self.summarise(self.body, reader)
 
-    def finish(self, outcome: Save) -> None:
-        blob, filename = self.body, outcome.filename
+    async def convert(self, source: Any, converter: Converter) -> Any:
+        """The converted Blob, or None when cancelled. Python holds one chunk at a time."""
+        parts, total = js.Array.new(), int(source.size)
+        for start in range(0, total, READ_CHUNK):
+            if self.controller.signal.aborted:
+                return None
+            buffer = await source.slice(start, start + READ_CHUNK).arrayBuffer()
+            piece = converter.feed(buffer.to_bytes())
+            if piece:
+                parts.push(piece)
+            self.view.progress(min(start + READ_CHUNK, total), total)
+            await asyncio.sleep(0)  # a macrotask: the page paints and Cancel can be clicked
+        parts.push(converter.close())
+        options = to_js({"type": converter.format.media_type}, dict_converter=js.Object.fromEntries)
+        return js.Blob.new(parts, options)
+
+    async def summarise(self, source: Any, reader: ChatReader | None) -> None:
+        """The one-line summary and the first messages, from the converter's reader or a new read."""
+        first = await source.slice(0, READ_CHUNK).arrayBuffer()
+        head = first.to_bytes()
+        try:
+            messages = preview([head], PREVIEW_MESSAGES) if head else []
+        except ChatdumpError:
+            messages = []  # the first chunk may end inside a long record: no preview then
+        text = "".join(transcript_line(message) for message in messages)
+        if reader is None and int(source.size) > SUMMARY_LIMIT:
+            self.view.show_summary(
+                f"{human_size(int(source.size))}; no summary for a file this big.", text
+            )
+            return
+        if reader is None:
+            self.view.show_summary("Summarising…", text)
+            try:
+                reader = await self.read_all(source)
+            except ChatdumpError as exc:
+                self.view.show_summary(
+                    f"Saved as is, but it is not a readable chat dump: {exc.message}", ""
+                )
+                return
+        self.view.show_summary(reader.summary.describe() + ".", text)
+
+    async def read_all(self, source: Any) -> ChatReader:
+        reader, total = ChatReader(), int(source.size)
+        for start in range(0, total, READ_CHUNK):
+            buffer = await source.slice(start, start + READ_CHUNK).arrayBuffer()
+            reader.feed(buffer.to_bytes())
+            await asyncio.sleep(0)
+        reader.close()
+        return reader
+
+    def offer(self, blob: Any, filename: str) -> None:
+        """Save now, or through "Save file" when the click no longer counts as a gesture."""
         size = human_size(int(blob.size))
         elapsed = js.performance.now() - self.clicked_at
         if needs_save_click(user_active(), elapsed):

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Download, Page, expect
 
+from chatdump.core.convert import chunks_of, convert, summarise
 from chatdump.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS, render_dump
 from chatdump.demo.dumps import find_session
 from tests.browser.conftest import demo_grant, wait_for_state, widget_url
@@ -262,3 +263,54 @@ def test_the_widget_fits_a_320_pixel_screen(tab: Page, widget: WidgetServer) -> 
     tab.set_viewport_size({"width": 320, "height": 640})
     open_widget(tab, widget)
     assert tab.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+@pytest.mark.parametrize(
+    ("fmt", "filename"),
+    [
+        ("excel", "team-standup-2026-11-24-excel.csv"),
+        ("jsonl", "team-standup-2026-11-24.jsonl"),
+        ("txt", "team-standup-2026-11-24.txt"),
+    ],
+)
+def test_each_format_saves_the_bytes_the_cli_converter_makes(
+    tab: Page, widget: WidgetServer, tmp_path: Path, fmt: str, filename: str
+) -> None:
+    open_widget(tab, widget)
+    tab.get_by_label("Format").select_option(fmt)
+    saved, name = click_and_save(tab, tmp_path)
+    assert name == filename
+    assert saved == "".join(convert(chunks_of(STORED), fmt)).encode("utf-8")
+    assert wait_for_state(tab, "done") == "done"
+    expect(tab.locator("#chatdump-summary")).to_have_text(summarise([STORED]).describe() + ".")
+
+
+def test_the_format_param_preselects_the_format(
+    tab: Page, widget: WidgetServer, tmp_path: Path
+) -> None:
+    open_widget(tab, widget, "&format=jsonl")
+    assert tab.get_by_label("Format").input_value() == "jsonl"
+    _, name = click_and_save(tab, tmp_path)
+    assert name.endswith(".jsonl")
+
+
+def test_the_csv_is_summarised_and_previewed_as_text_never_as_markup(
+    tab: Page, widget: WidgetServer, tmp_path: Path
+) -> None:
+    hostile = (
+        b"id,participantId,sessionId,meetingId,displayName,pinned,isEdited,payloadType,payload,"
+        b"createdAt\r\n"
+        b'1,p1,s,m,<b>Mallory</b>,false,false,TEXT_MESSAGE,"<img src=x onerror=""document.title=1"">'
+        b'",2026-11-24T10:03:00.000Z\r\n'
+        b"2,p2,s,m,Ana,false,false,TEXT_MESSAGE,hello,2026-11-24T10:05:00.000Z\r\n"
+    )
+    widget.storage.body = hostile
+    open_widget(tab, widget)
+    saved, _ = click_and_save(tab, tmp_path)
+    assert saved == hostile
+    expect(tab.locator("#chatdump-summary")).to_have_text(summarise([hostile]).describe() + ".")
+    preview = tab.locator("#chatdump-preview-text")
+    expect(preview).to_contain_text('<b>Mallory</b>: <img src=x onerror="document.title=1">')
+    assert tab.locator("#chatdump-preview img, #chatdump-preview b").count() == 0
+    tab.locator("#chatdump-preview summary").click()
+    expect(preview).to_be_visible()

@@ -1,0 +1,359 @@
+"""Widget benchmarks, each against a baseline measured in the same run, in headless Chromium.
+
+- cold load to ``ready``: the widget vs a bare PyScript + Pyodide hello page of the same versions
+  (a new browser context each time, so the HTTP cache is empty); target <= 1.15x.
+- 100 MB CSV, click to saved: the widget vs a plain-JS page doing fetch -> blob -> <a download> on
+  the same kind of signed URL; target <= 1.3x. Plus the longest main-thread task during the widget's
+  download (PerformanceObserver "longtask"); target <= 200 ms.
+- a 100k-message dump converted in the browser (Excel CSV, JSON Lines, transcript): click to saved,
+  reported against the same conversion in CPython.
+- the page's memory (renderer RSS) before and after the 100 MB download: Python must not hold it.
+
+Run: .venv/bin/python bench/bench_widget.py   (loopback only; writes bench/out/widget.json)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+from starlette.staticfiles import StaticFiles
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chatdump.app import create_app  # noqa: E402
+from chatdump.core.convert import chunks_of, convert  # noqa: E402
+from chatdump.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS, STORAGE_PATH, DemoUpstream  # noqa: E402
+from chatdump.demo.dumps import DemoSession, render_dump  # noqa: E402
+from chatdump.grants import mint_grant  # noqa: E402
+from chatdump.settings import DEMO_GRANT_SECRET, Secret, Settings  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+BIG_BYTES = 100 * 1000 * 1000
+CONVERT_MESSAGES = 100_000
+TIMEOUT_MS = 180_000
+OUT = ROOT / "bench" / "out" / "widget.json"
+
+HELLO_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<script type="module" src="/vendor/pyscript-0.7.31/core.js"></script></head><body>
+<script type="py" config='{"interpreter": "/vendor/pyodide-314.0.2/pyodide.mjs"}'>
+from pyscript import document
+document.documentElement.dataset.chatdumpState = "ready"
+</script></body></html>"""
+PLAIN_PAGE = """<!doctype html><html data-chatdump-state="ready"><head><meta charset="utf-8">
+</head><body><button id="go">Download chat</button><script>
+document.getElementById("go").addEventListener("click", async () => {
+  const url = location.hash.slice(1);
+  const response = await fetch(url, {credentials: "omit", cache: "no-store"});
+  const blob = await response.blob();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob); link.download = "chat.csv";
+  document.body.appendChild(link); link.click(); link.remove();
+  document.documentElement.dataset.chatdumpState = "done";
+});
+</script></body></html>"""
+LONGTASKS = """
+window.__longtasks = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__longtasks.push([e.startTime, e.duration]);
+}).observe({type: "longtask", buffered: true});
+document.addEventListener("click", () => { window.__clickedAt = performance.now(); }, true);
+"""
+
+
+@dataclass
+class Result:
+    benchmark: str
+    chatdump: float
+    baseline: float
+    unit: str
+    ratio: float
+    target: str
+    ok: bool
+    notes: str
+
+
+def big_dump(size: int) -> bytes:
+    """A realistic CSV of about ``size`` bytes: the demo generator's rows, repeated."""
+    session = DemoSession(
+        DEMO_SESSIONS[0].session_id, DEMO_SESSIONS[0].meeting_id, "Big", DEMO_SESSIONS[0].started_at,
+        20_000,
+    )  # fmt: skip
+    header, _, rows = render_dump(session).partition(b"\r\n")
+    parts, total = [header + b"\r\n"], len(header) + 2
+    while total < size:
+        parts.append(rows)
+        total += len(rows)
+    return b"".join(parts)
+
+
+@contextmanager
+def bench_server(objects: dict[str, bytes]) -> Iterator[str]:
+    """chatdump's app on loopback (demo upstream, storage objects replaced), plus /bench pages."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    demo = DemoUpstream(base)
+    demo.storage.objects.update(objects)
+    pages = Path(tempfile.mkdtemp(prefix="chatdump-bench-"))
+    (pages / "hello.html").write_text(HELLO_PAGE)
+    (pages / "plain.html").write_text(PLAIN_PAGE)
+    app = create_app(
+        Settings.from_env({}, demo=True),
+        demo.provider(),
+        mounts={STORAGE_PATH: demo.storage.app, "/bench": StaticFiles(directory=pages)},
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("bench server did not start")
+        time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def grant() -> str:
+    return mint_grant(Secret(DEMO_GRANT_SECRET), DEFAULT_SESSION_ID, ttl=3600)
+
+
+def widget_url(base: str, fmt: str = "csv") -> str:
+    return f"{base}/#session={DEFAULT_SESSION_ID}&grant={quote(grant())}&format={fmt}"
+
+
+def signed_url(base: str) -> str:
+    answer = httpx.get(
+        f"{base}/api/sessions/{DEFAULT_SESSION_ID}/chat-url",
+        headers={"Authorization": f"Bearer {grant()}"},
+        timeout=30,
+    )
+    return str(answer.json()["url"])
+
+
+def wait_state(page: Page, *states: str) -> None:
+    selector = ", ".join(f"html[data-chatdump-state={s}]" for s in states)
+    page.wait_for_selector(selector, state="attached", timeout=TIMEOUT_MS)
+
+
+def cold_load(browser: Browser, url: str) -> float:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        wait_state(page, "ready")
+        return time.perf_counter() - start
+    finally:
+        context.close()
+
+
+def click_to_saved(browser: Browser, url: str, button: str) -> tuple[float, float, int, int]:
+    """Seconds from click to the download event; longest task (ms); renderer RSS before/after."""
+    context = browser.new_context(accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.add_init_script(LONGTASKS)
+        page.goto(url, timeout=TIMEOUT_MS)
+        wait_state(page, "ready")
+        before = renderer_rss()
+        saved_at: list[float] = []
+        page.on("download", lambda _download: saved_at.append(time.perf_counter()))
+        with page.expect_download(timeout=TIMEOUT_MS) as info:
+            start = time.perf_counter()
+            page.click(button)
+            wait_state(page, "done", "save", "error")
+            state = page.evaluate("document.documentElement.dataset.chatdumpState")
+            if state == "save":  # the gesture lapsed during a long conversion: one more click
+                page.click("#chatdump-save")
+            elif state == "error":
+                raise RuntimeError(page.inner_text("#chatdump-status"))
+        elapsed = saved_at[0] - start
+        info.value.path()  # the file is fully written
+        after = renderer_rss()
+        longest = page.evaluate(
+            "Math.max(0, ...window.__longtasks"
+            ".filter(([start]) => start >= window.__clickedAt).map(([, d]) => d))"
+        )
+        return elapsed, float(longest), before, after
+    finally:
+        context.close()
+
+
+def renderer_rss() -> int:
+    """Resident memory of this process's Chromium renderers, in bytes (Linux /proc)."""
+    mine, total = os.getpid(), 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            if b"--type=renderer" not in cmdline or not _descends_from(int(entry.name), mine):
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def _descends_from(pid: int, ancestor: int) -> bool:
+    for _ in range(20):  # bounded walk up the process tree
+        if pid == ancestor:
+            return True
+        if pid <= 1:
+            return False
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        pid = int(stat.rpartition(")")[2].split()[1])
+    return False
+
+
+def median(run: Callable[[], float], rounds: int = ROUNDS) -> float:
+    return statistics.median(run() for _ in range(rounds))
+
+
+def ratio_result(
+    name: str, mine: float, base: float, unit: str, limit: float, notes: str
+) -> Result:
+    ratio = mine / base if base else float("inf")
+    return Result(name, round(mine, 3), round(base, 3), unit, round(ratio, 3), f"<= {limit}x",
+                  ratio <= limit, notes)  # fmt: skip
+
+
+def main() -> None:
+    print("generating dumps…", flush=True)
+    big = big_dump(BIG_BYTES)
+    hundred_k = render_dump(
+        DemoSession(
+            DEMO_SESSIONS[1].session_id, DEMO_SESSIONS[1].meeting_id, "Convert",
+            DEMO_SESSIONS[1].started_at, CONVERT_MESSAGES,
+        )
+    )  # fmt: skip
+    results: list[Result] = []
+    with sync_playwright() as p, bench_server({f"{DEFAULT_SESSION_ID}.csv": big}) as base:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            results += load_benchmarks(browser, base)
+            results += download_benchmarks(browser, base, len(big))
+        finally:
+            browser.close()
+    with sync_playwright() as p, bench_server({f"{DEFAULT_SESSION_ID}.csv": hundred_k}) as base:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            results += conversion_benchmarks(browser, base, hundred_k)
+        finally:
+            browser.close()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    for result in results:
+        print(json.dumps(asdict(result), ensure_ascii=False))
+
+
+def load_benchmarks(browser: Browser, base: str) -> list[Result]:
+    cold_load(browser, f"{base}/bench/hello.html")  # warm the server and the disk cache
+    mine, bare = [], []
+    for _ in range(ROUNDS):  # interleaved, so machine load hits both alike
+        bare.append(cold_load(browser, f"{base}/bench/hello.html"))
+        mine.append(cold_load(browser, widget_url(base)))
+    return [
+        ratio_result(
+            "cold load to ready", statistics.median(mine), statistics.median(bare), "s", 1.15,
+            f"median of {ROUNDS}, new browser context each (empty HTTP cache); baseline: bare "
+            "PyScript 0.7.31 + Pyodide 314.0.2 page setting the same attribute",
+        )
+    ]  # fmt: skip
+
+
+def download_benchmarks(browser: Browser, base: str, size: int) -> list[Result]:
+    mine, plain, longest, growth, plain_growth = [], [], [], [], []
+    for _ in range(ROUNDS):
+        seconds, _, before, after = click_to_saved(
+            browser, f"{base}/bench/plain.html#{signed_url(base)}", "#go"
+        )
+        plain.append(seconds)
+        plain_growth.append(after - before)
+        seconds, task, before, after = click_to_saved(
+            browser, widget_url(base), "#chatdump-download"
+        )
+        mine.append(seconds)
+        longest.append(task)
+        growth.append(after - before)
+    mb = size / 1e6
+    return [
+        ratio_result(
+            f"{mb:.0f} MB CSV click to saved", statistics.median(mine), statistics.median(plain),
+            "s", 1.3, f"median of {ROUNDS}; baseline: plain JS fetch -> blob -> <a download>",
+        ),
+        Result(
+            "longest main-thread task during the download", round(max(longest), 1), 200.0, "ms",
+            round(max(longest) / 200.0, 3), "<= 200 ms", max(longest) <= 200.0,
+            f"PerformanceObserver longtask after the click, worst of {ROUNDS}; baseline is the target",
+        ),
+        Result(
+            f"page memory growth over a {mb:.0f} MB download", round(max(growth) / 1e6, 1),
+            round(max(plain_growth) / 1e6, 1), "MB", round(max(growth) / max(1, max(plain_growth)), 3),
+            f"< {mb / 2:.0f} MB (Python holds no CSV)", max(growth) < size / 2,
+            "renderer RSS after the save minus before the click, worst of rounds; baseline: the "
+            "plain-JS page",
+        ),
+    ]  # fmt: skip
+
+
+def conversion_benchmarks(browser: Browser, base: str, dump: bytes) -> list[Result]:
+    results = []
+    for fmt in ("excel", "jsonl", "txt"):
+        start = time.perf_counter()
+        for _ in convert(chunks_of(dump, 256 * 1024), fmt):
+            pass
+        cpython = time.perf_counter() - start
+        seconds = median(
+            lambda fmt=fmt: click_to_saved(browser, widget_url(base, fmt), "#chatdump-download")[0]
+        )
+        results.append(
+            Result(
+                f"{CONVERT_MESSAGES // 1000}k-message dump to {fmt} in the browser, click to saved",
+                round(seconds, 3), round(cpython, 3), "s", round(seconds / cpython, 3),
+                "reported (no target)", True,
+                f"{len(dump) / 1e6:.1f} MB CSV; baseline: the same conversion in CPython here; "
+                "browser time includes the download",
+            )
+        )  # fmt: skip
+    return results
+
+
+if __name__ == "__main__":
+    main()
