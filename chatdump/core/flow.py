@@ -15,6 +15,8 @@ The recovery ladder, each rung at most once, so the user clicks once and the flo
 
 A body that breaks off after the headers (a stream error, or fewer bytes than Content-Length) is
 *not* retried behind the user's back: it is an error, nothing is saved, and Retry is offered.
+(Chromium sometimes reports a short body before it reports the headers, as a plain network error:
+then it climbs the ladder like one. Either way no short file is ever saved.)
 """
 
 from __future__ import annotations

@@ -205,28 +205,33 @@ class WidgetServer:
 
 
 @contextmanager
+def serve(app: ASGIApp, port: int) -> Iterator[str]:
+    """``app`` under uvicorn in a thread on ``port``; yields its base URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the widget server did not start within 30 s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
 def widget_server() -> Iterator[WidgetServer]:
     """chatdump's app in a thread, on a free port, its storage behind a ``FaultyStorage``."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    storage = FaultyStorage(base)
+    storage = FaultyStorage(f"http://127.0.0.1:{port}")
     demo = DemoUpstream(storage.base)
     provider = ExpiringProvider(demo, demo.provider())
     app = create_app(
         Settings.from_env({}, demo=True), provider, mounts={STORAGE_PATH: demo.storage.app}
     )
     log = RequestLog(app)
-    server = uvicorn.Server(uvicorn.Config(log, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    with storage.running():
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the widget server did not start within 30 s")
-            time.sleep(0.05)
-        try:
-            yield WidgetServer(base, storage, provider, log)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+    with storage.running(), serve(log, port) as base:
+        yield WidgetServer(base, storage, provider, log)

@@ -1,0 +1,114 @@
+"""Screenshots of each widget state for the README, in headless Chromium: docs/screenshots/*.png.
+
+Run: .venv/bin/python docs/take_screenshots.py  (loopback only; uses the browser tests' servers)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chatdump.demo import DEFAULT_SESSION_ID  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_grant, widget_url  # noqa: E402
+from tests.browser.faults import WidgetServer, widget_server  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+TIMEOUT_MS = 90_000
+CLICK_WITHOUT_GESTURE = """
+new Promise((resolve) => {
+  const popup = window.open("about:blank");
+  if (popup) popup.close();
+  const root = document.documentElement;
+  new MutationObserver(() => root.dataset.chatdumpState === "save" && resolve("save"))
+    .observe(root, { attributes: true });
+  setTimeout(() => resolve("timeout"), 20000);
+  document.getElementById("chatdump-download").click();
+})
+"""
+
+
+def wait(page: Page, state: str) -> None:
+    page.wait_for_selector(
+        f"html[data-chatdump-state={state}]", state="attached", timeout=TIMEOUT_MS
+    )
+
+
+def shot(page: Page, name: str) -> None:
+    path = OUT / f"{name}.png"
+    page.locator("main").screenshot(path=str(path))
+    print(path.relative_to(ROOT))
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with widget_server() as widget, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 480, "height": 420}, device_scale_factor=2
+        )
+        link = widget_url(widget.base, DEFAULT_SESSION_ID, demo_grant(DEFAULT_SESSION_ID))
+        page = context.new_page()
+
+        page.goto(link, wait_until="domcontentloaded")
+        page.click("#chatdump-download")
+        shot(page, "widget-starting")  # clicked before Python was up: remembered
+        wait(page, "done")
+
+        page.goto(link)
+        wait(page, "ready")
+        shot(page, "widget-ready")
+
+        states(page, widget, link)
+        page.set_viewport_size({"width": 320, "height": 560})
+        page.goto(link + "&theme=dark")
+        wait(page, "ready")
+        with page.expect_download():
+            page.click("#chatdump-download")
+        wait(page, "done")
+        page.click("#chatdump-preview summary")
+        shot(page, "widget-dark-320px")
+        browser.close()
+
+
+def states(page: Page, widget: WidgetServer, link: str) -> None:
+    widget.storage.faults = ["stall"]
+    page.click("#chatdump-download")
+    page.wait_for_selector("#chatdump-detail:has-text('%')", timeout=TIMEOUT_MS)
+    shot(page, "widget-working")
+    page.click("#chatdump-cancel")
+    wait(page, "ready")
+    widget.storage.release.set()
+
+    widget.reset()
+    widget.storage.faults = ["stall-then-cut"]
+    page.click("#chatdump-download")
+    page.wait_for_selector("#chatdump-detail:has-text('%')", timeout=TIMEOUT_MS)
+    widget.storage.release.set()
+    wait(page, "error")
+    shot(page, "widget-error")
+    widget.reset()
+
+    page.goto(link)
+    wait(page, "ready")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send(
+        "Runtime.evaluate",
+        {"expression": CLICK_WITHOUT_GESTURE, "userGesture": False, "awaitPromise": True},
+    )
+    shot(page, "widget-save-file")
+    with page.expect_download():
+        page.click("#chatdump-save")
+    wait(page, "done")
+    page.wait_for_selector("#chatdump-summary:not([hidden])", timeout=TIMEOUT_MS)
+    shot(page, "widget-done")
+    page.click("#chatdump-preview summary")
+    shot(page, "widget-done-preview")
+
+
+if __name__ == "__main__":
+    main()
