@@ -67,8 +67,11 @@ STALL_MS = 60_000
 WATCHDOG_MS = 5_000
 # Error answers are read to show their message; never more than this.
 ERROR_BODY_LIMIT = 16 * 1024
-# Conversions read the Blob this much at a time, then let the page breathe (progress, Cancel).
-READ_CHUNK = 256 * 1024
+# Conversions read the Blob this much at a time, then let the page breathe (progress, Cancel):
+# parsing 64 KB in Pyodide takes tens of milliseconds, well under a "long task".
+READ_CHUNK = 64 * 1024
+# The preview parses only the file's start: enough for the first messages, quick to parse.
+PREVIEW_BYTES = 16 * 1024
 # The summary of a file saved as is means parsing it all in Python: skip it beyond this size.
 SUMMARY_LIMIT = 32 * 1000 * 1000
 PREVIEW_MESSAGES = 8
@@ -302,7 +305,7 @@ class Download:
 
     async def summarise(self, source: Any, reader: ChatReader | None) -> None:
         """The one-line summary and the first messages, from the converter's reader or a new read."""
-        first = await source.slice(0, READ_CHUNK).arrayBuffer()
+        first = await source.slice(0, PREVIEW_BYTES).arrayBuffer()
         head = first.to_bytes()
         try:
             messages = preview([head], PREVIEW_MESSAGES) if head else []

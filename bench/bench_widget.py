@@ -48,6 +48,8 @@ ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+# BENCH_ONLY=load,download,convert runs a subset (each is a few minutes on a busy 2-core machine).
+ONLY = set(os.environ.get("BENCH_ONLY", "load,download,convert").split(","))
 BIG_BYTES = 100 * 1000 * 1000
 CONVERT_MESSAGES = 100_000
 TIMEOUT_MS = 180_000
@@ -255,7 +257,7 @@ def ratio_result(
 
 
 def main() -> None:
-    print("generating dumps…", flush=True)
+    print("generating dumps…", flush=True)  # then a few minutes of browser runs
     big = big_dump(BIG_BYTES)
     hundred_k = render_dump(
         DemoSession(
@@ -267,16 +269,22 @@ def main() -> None:
     with sync_playwright() as p, bench_server({f"{DEFAULT_SESSION_ID}.csv": big}) as base:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            results += load_benchmarks(browser, base)
-            results += download_benchmarks(browser, base, len(big))
+            if "load" in ONLY:
+                results += load_benchmarks(browser, base)
+            if "download" in ONLY:
+                results += download_benchmarks(browser, base, len(big))
         finally:
             browser.close()
-    with sync_playwright() as p, bench_server({f"{DEFAULT_SESSION_ID}.csv": hundred_k}) as base:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            results += conversion_benchmarks(browser, base, hundred_k)
-        finally:
-            browser.close()
+    if "convert" in ONLY:
+        with (
+            sync_playwright() as p,
+            bench_server({f"{DEFAULT_SESSION_ID}.csv": hundred_k}) as base,
+        ):
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                results += conversion_benchmarks(browser, base, hundred_k)
+            finally:
+                browser.close()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
     for result in results:

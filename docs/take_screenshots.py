@@ -26,7 +26,7 @@ new Promise((resolve) => {
   const root = document.documentElement;
   new MutationObserver(() => root.dataset.chatdumpState === "save" && resolve("save"))
     .observe(root, { attributes: true });
-  setTimeout(() => resolve("timeout"), 20000);
+  setTimeout(() => resolve(root.dataset.chatdumpState), 20000);
   document.getElementById("chatdump-download").click();
 })
 """
@@ -36,6 +36,12 @@ def wait(page: Page, state: str) -> None:
     page.wait_for_selector(
         f"html[data-chatdump-state={state}]", state="attached", timeout=TIMEOUT_MS
     )
+
+
+def load(page: Page, link: str) -> None:
+    page.goto("about:blank")  # the same link again would only be a fragment change, no reload
+    page.goto(link)
+    wait(page, "ready")
 
 
 def shot(page: Page, name: str) -> None:
@@ -54,19 +60,20 @@ def main() -> None:
         link = widget_url(widget.base, DEFAULT_SESSION_ID, demo_grant(DEFAULT_SESSION_ID))
         page = context.new_page()
 
+        # Python held back (main.py never arrives), to catch the page before it is up: a click
+        # is remembered and the status says so.
+        page.route("**/main.py", lambda route: route.abort())
         page.goto(link, wait_until="domcontentloaded")
         page.click("#chatdump-download")
-        shot(page, "widget-starting")  # clicked before Python was up: remembered
-        wait(page, "done")
+        shot(page, "widget-starting")
+        page.unroute("**/main.py")
 
-        page.goto(link)
-        wait(page, "ready")
+        load(page, link)
         shot(page, "widget-ready")
 
         states(page, widget, link)
         page.set_viewport_size({"width": 320, "height": 560})
-        page.goto(link + "&theme=dark")
-        wait(page, "ready")
+        load(page, link + "&theme=dark")
         with page.expect_download():
             page.click("#chatdump-download")
         wait(page, "done")
@@ -93,13 +100,18 @@ def states(page: Page, widget: WidgetServer, link: str) -> None:
     shot(page, "widget-error")
     widget.reset()
 
-    page.goto(link)
-    wait(page, "ready")
-    cdp = page.context.new_cdp_session(page)
-    cdp.send(
-        "Runtime.evaluate",
-        {"expression": CLICK_WITHOUT_GESTURE, "userGesture": False, "awaitPromise": True},
-    )
+    for _ in range(3):  # Playwright's own calls may leave a user activation behind: try again
+        # A fresh context and page, which no Playwright click ever activated.
+        page = page.context.browser.new_context(accept_downloads=True).new_page()  # type: ignore[union-attr]
+        page.goto(link)
+        wait(page, "ready")
+        cdp = page.context.new_cdp_session(page)
+        answer = cdp.send(
+            "Runtime.evaluate",
+            {"expression": CLICK_WITHOUT_GESTURE, "userGesture": False, "awaitPromise": True},
+        )
+        if answer["result"].get("value") == "save":
+            break
     shot(page, "widget-save-file")
     with page.expect_download():
         page.click("#chatdump-save")

@@ -23,6 +23,7 @@ from chatdump.core.flow import (
     Step,
     UrlReply,
     download_flow,
+    drive_flow,
     run_flow,
     stream_path,
 )
@@ -223,3 +224,15 @@ def perform_with(table: dict[str, Reply]) -> Callable[[Step], Reply]:
 def test_the_flow_can_be_driven_by_any_perform_function() -> None:
     perform = perform_with({"https://s3.test/a": Failed("network"), "https://s3.test/fresh": ok()})
     assert run_flow(download_flow(SESSION, chat("a"), NOW), perform).source == "storage"  # type: ignore[union-attr]
+
+
+@pytest.mark.anyio
+async def test_an_async_driver_runs_the_same_flow() -> None:
+    script = Script([chat("b")], [Answer(403, None, 0), ok(5)])
+
+    async def perform(step: Step) -> Reply:
+        return script(step)
+
+    outcome = await drive_flow(download_flow(SESSION, chat("a"), NOW), perform)
+    assert outcome == Save("standup.csv", 5, "storage")
+    assert [type(s) for s in script.steps] == [Fetch, AskForUrl, Fetch]

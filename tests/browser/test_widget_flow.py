@@ -231,8 +231,18 @@ def test_the_keyboard_alone_downloads(tab: Page, widget: WidgetServer, tmp_path:
 
 
 def test_a_lapsed_gesture_offers_a_save_file_button_that_saves(
-    tab: Page, widget: WidgetServer, tmp_path: Path
+    browser: Browser, widget: WidgetServer, tmp_path: Path
 ) -> None:
+    # A context of its own: Chromium may carry a user activation across a context's pages.
+    context = browser.new_context(accept_downloads=True)
+    try:
+        lapsed_gesture_saves_on_a_fresh_click(context.new_page(), widget, tmp_path)
+    finally:
+        context.close()
+
+
+def lapsed_gesture_saves_on_a_fresh_click(tab: Page, widget: WidgetServer, tmp_path: Path) -> None:
+    widget.reset()
     open_widget(tab, widget)
     # Playwright's own calls count as user gestures, so go through CDP with userGesture off:
     # spend the activation Playwright left (a popup consumes it), then click from script, and wait
