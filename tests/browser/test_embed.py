@@ -417,5 +417,8 @@ def test_the_host_sets_format_and_theme_by_message(
     frame = widget_frame(page)
     assert frame_state(frame, "ready", "error") == "ready"
     frame.wait_for_selector("html[data-theme=dark]", state="attached", timeout=EVENT_TIMEOUT_MS)
-    # The widget reads its format from this control when the download starts.
     assert frame.evaluate("document.getElementById('chatdump-format').value") == "jsonl"
+    with page.expect_download() as info:
+        frame.get_by_role("button", name="Download chat").click()
+        save_on_click(frame)
+    assert info.value.suggested_filename.endswith(".jsonl")
