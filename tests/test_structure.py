@@ -44,10 +44,20 @@ def test_pyscript_toml_ships_every_module_the_page_imports() -> None:
     needed = {p.relative_to(REPO_ROOT).as_posix() for p in BROWSER_MODULES}
     needed |= {"chatdump/core/__init__.py"}
     assert needed <= shipped, needed - shipped
-    page_imports = {n for n in imports_of(REPO_ROOT / "main.py") if n.startswith("chatdump")}
-    for name in page_imports:
-        module = name.replace(".", "/")
-        assert f"{module}.py" in shipped or f"{module}/__init__.py" in shipped, name
+    # The page's own modules (main.py and the browser shells it imports), followed transitively.
+    pending, seen = ["main.py"], set()
+    while pending:
+        page_module = pending.pop()
+        seen.add(page_module)
+        for name in imports_of(REPO_ROOT / page_module):
+            module = name.replace(".", "/")
+            if (REPO_ROOT / f"{module}.py").is_file() and not name.startswith("chatdump"):
+                assert f"{module}.py" in shipped, f"{page_module} imports {name}, not in [files]"
+                if f"{module}.py" not in seen:
+                    pending.append(f"{module}.py")
+            elif name.startswith("chatdump"):
+                assert f"{module}.py" in shipped or f"{module}/__init__.py" in shipped, name
+    assert {"main.py", "widget.py", "embedding.py"} <= seen
 
 
 def test_widget_files_exist() -> None:

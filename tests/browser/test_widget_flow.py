@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Download, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Download, Page, Route, expect
 
 from chatdump.core.convert import chunks_of, convert, summarise
 from chatdump.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS, render_dump
@@ -88,6 +88,10 @@ def status(page: Page) -> str:
 def test_a_click_before_python_is_ready_is_remembered_and_runs(
     tab: Page, widget: WidgetServer, tmp_path: Path
 ) -> None:
+    # Hold main.py back until the click has landed, so Python cannot be up before it (a warm
+    # cache or a fast machine would otherwise make this a race).
+    held: list[Route] = []
+    tab.route("**/main.py", lambda route: held.append(route))
     tab.goto(
         widget_url(widget.base, DEFAULT_SESSION_ID, demo_grant(DEFAULT_SESSION_ID)),
         wait_until="domcontentloaded",
@@ -96,6 +100,9 @@ def test_a_click_before_python_is_ready_is_remembered_and_runs(
         tab.get_by_role("button", name="Download chat").click()
         assert tab.evaluate("document.documentElement.dataset.chatdumpState") == "loading"
         assert status(tab) == "Starting…"
+        tab.unroute("**/main.py")
+        for route in held:
+            route.continue_()
         # The gesture may have lapsed by the time Python is up: then the save takes a click.
         if wait_for_state(tab, "done", "save") == "save":
             tab.get_by_role("button", name="Save file").click()

@@ -1,0 +1,464 @@
+"""The widget's browser shell: the page's elements, the transfer, the save. Browser I/O only;
+every decision lives in ``chatdump.core``.
+
+How a click becomes a file:
+- the signed URL is asked for while the page starts (a short synchronous XHR through pyodide-http),
+  so the click goes straight to storage;
+- ``chatdump.core.flow`` decides each step (renew a stale URL, recover from a 403 or a CORS
+  failure, fall back to the server's streaming route); ``Download.perform`` carries them out;
+- bodies arrive through XMLHttpRequest with ``responseType = "blob"``: the browser fills the Blob and
+  reports progress itself, so Python never holds the CSV and does no work per chunk;
+- other formats are converted from the Blob chunk by chunk (``chatdump.core.convert``, the code the
+  CLI uses), yielding to the page in between; the output is a new Blob built from the pieces;
+- the Blob is saved through a hidden ``<a download>``, or through a "Save file" button when the
+  click no longer counts as the user's gesture.
+
+Hooks for embedding (``embedding.py``): every state change goes through ``View.show`` and every
+progress report through ``View.progress``; they dispatch ``chatdump:state`` / ``chatdump:progress``
+DOM events, and a save dispatches ``chatdump:saved``. The host page may pass the grant and start
+the download through ``Widget.use_grant`` / ``Widget.start_download``.
+"""
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import js
+from pyodide.ffi import create_once_callable, create_proxy, to_js
+from pyscript import document, window
+
+from chatdump.client import EndpointClient
+from chatdump.core.chat_url import ChatUrl
+from chatdump.core.convert import (
+    FORMATS,
+    ChatReader,
+    Converter,
+    output_filename,
+    preview,
+    transcript_line,
+)
+from chatdump.core.errors import ChatdumpError
+from chatdump.core.flow import (
+    Answer,
+    AskForUrl,
+    Cancelled,
+    Failed,
+    Fetch,
+    Reply,
+    Step,
+    UrlReply,
+    download_flow,
+    drive_flow,
+)
+from chatdump.core.page import (
+    PageParams,
+    human_size,
+    needs_save_click,
+    progress_text,
+    read_format,
+    read_page_params,
+)
+from embedding import Embedding, load_ancestors
+
+# FileSaver.js's lesson: revoking the object URL at once cancels the save in some browsers.
+REVOKE_AFTER_MS = 40_000
+# A body that makes no progress for this long is given up (every wait is bounded).
+STALL_MS = 60_000
+WATCHDOG_MS = 5_000
+# Error answers are read to show their message; never more than this.
+ERROR_BODY_LIMIT = 16 * 1024
+# Conversions read the Blob this much at a time, then let the page breathe (progress, Cancel):
+# parsing 64 KB in Pyodide takes tens of milliseconds, well under a "long task".
+READ_CHUNK = 64 * 1024
+# The preview parses only the file's start: enough for the first messages, quick to parse.
+PREVIEW_BYTES = 16 * 1024
+# The summary of a file saved as is means parsing it all in Python: skip it beyond this size.
+SUMMARY_LIMIT = 32 * 1000 * 1000
+PREVIEW_MESSAGES = 8
+BUSY_STATES = ("loading", "working")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def text_or_none(value: Any) -> str | None:
+    """A JS string as ``str``; JS ``null`` (``JsNull`` in this Pyodide) and the rest as ``None``."""
+    return value if isinstance(value, str) else None
+
+
+def dispatch(name: str, detail: dict[str, Any]) -> None:
+    init = to_js({"detail": detail}, dict_converter=js.Object.fromEntries)
+    document.dispatchEvent(js.CustomEvent.new(name, init))
+
+
+class View:
+    """The page's elements. Every state change goes through ``show``, progress through ``progress``."""
+
+    def __init__(self) -> None:
+        get = document.getElementById
+        self.root = document.documentElement
+        self.button = get("chatdump-download")
+        self.format = get("chatdump-format")
+        self.working = get("chatdump-working")
+        self.bar = get("chatdump-bar")
+        self.cancel = get("chatdump-cancel")
+        self.status = get("chatdump-status")
+        self.detail = get("chatdump-detail")
+        self.save = get("chatdump-save")
+        self.summary = get("chatdump-summary")
+        self.preview = get("chatdump-preview")
+        self.preview_text = get("chatdump-preview-text")
+
+    def show(self, state: str, text: str, code: str = "") -> None:
+        had_focus = document.activeElement
+        self.status.textContent = text
+        self.detail.textContent = ""
+        self.button.setAttribute("aria-disabled", "true" if state in BUSY_STATES else "false")
+        self.button.textContent = "Retry" if state == "error" else "Download chat"
+        self.working.hidden = state != "working"
+        self.save.hidden = state != "save"
+        if state == "working":
+            self.bar.removeAttribute("value")
+            self.summary.hidden = self.preview.hidden = True
+        self.root.dataset.chatdumpState = state
+        # Keep keyboard users in place: a control that just disappeared hands focus on.
+        if state == "save":
+            self.save.focus()
+        elif had_focus in (self.cancel, self.save) and state != "working":
+            self.button.focus()
+        dispatch("chatdump:state", {"state": state, "message": text, "code": code})
+
+    def progress(self, done: int, total: int | None) -> None:
+        text, fraction = progress_text(done, total)
+        if fraction is None:
+            self.bar.removeAttribute("value")  # indeterminate
+        else:
+            self.bar.value = fraction
+        self.detail.textContent = text
+        dispatch("chatdump:progress", {"received": done, "total": total})
+
+    def show_summary(self, summary: str, preview: str) -> None:
+        # textContent only: payloads are hostile and must never become markup.
+        self.summary.textContent = summary
+        self.summary.hidden = not summary
+        self.preview_text.textContent = preview
+        self.preview.hidden = not preview
+
+
+def save_blob(blob: Any, filename: str) -> None:
+    url = js.URL.createObjectURL(blob)
+    link = document.createElement("a")
+    link.href, link.download, link.rel, link.hidden = url, filename, "noopener", True
+    document.body.appendChild(link)
+    link.click()
+    link.remove()
+    window.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), REVOKE_AFTER_MS)
+    dispatch("chatdump:saved", {"bytes": int(blob.size), "filename": filename})
+
+
+def user_active() -> bool | None:
+    activation = getattr(js.navigator, "userActivation", None)
+    return None if activation is None else bool(activation.isActive)
+
+
+class Transfer:
+    """One XMLHttpRequest into a Blob, reporting progress, abortable, with a stall watchdog."""
+
+    def __init__(self, view: View, signal: Any) -> None:
+        self.view, self.signal = view, signal
+        self.xhr = js.XMLHttpRequest.new()
+        self.headers_seen = self.stalled = False
+        self.last_progress = js.performance.now()
+
+    async def run(self, url: str, headers: dict[str, str]) -> tuple[str, Any]:
+        ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        xhr = self.xhr
+        xhr.open("GET", url)
+        xhr.responseType = "blob"
+        for name, value in headers.items():
+            xhr.setRequestHeader(name, value)
+
+        def on_end(event: Any) -> None:
+            if not ended.done():
+                ended.set_result(str(event.type))
+
+        handlers = {
+            "readystatechange": self._on_state,
+            "progress": self._on_progress,
+            **{name: on_end for name in ("load", "error", "abort", "timeout")},
+        }
+        proxies = {name: create_proxy(handler) for name, handler in handlers.items()}
+        for name, proxy in proxies.items():
+            xhr.addEventListener(name, proxy)
+        abort = create_proxy(lambda _event: xhr.abort())
+        self.signal.addEventListener("abort", abort)
+        watchdog = create_proxy(self._watch)
+        timer = window.setInterval(watchdog, WATCHDOG_MS)
+        try:
+            xhr.send()
+            return await ended, xhr
+        finally:
+            window.clearInterval(timer)
+            self.signal.removeEventListener("abort", abort)
+            for proxy in (*proxies.values(), abort, watchdog):
+                proxy.destroy()
+
+    def _on_state(self, _event: Any) -> None:
+        # HEADERS_RECEIVED or LOADING: an answer came, so not a CORS failure. (A network error
+        # jumps straight to DONE.)
+        if self.xhr.readyState in (2, 3):
+            self.headers_seen = True
+
+    def _on_progress(self, event: Any) -> None:
+        self.last_progress = js.performance.now()
+        self.view.progress(int(event.loaded), int(event.total) if event.lengthComputable else None)
+
+    def _watch(self) -> None:
+        if js.performance.now() - self.last_progress > STALL_MS:
+            self.stalled = True
+            self.xhr.abort()
+
+
+class Download:
+    """One session's downloads: holds the signed URL (asked for at start-up) and the last body."""
+
+    def __init__(self, view: View, params: PageParams) -> None:
+        self.view = view
+        self.params = params
+        self.client = EndpointClient(window.location.origin, params.grant)
+        self.chat: ChatUrl | None = None
+        self.body: Any = None
+        self.controller: Any = None
+        self.pending: tuple[Any, str] | None = None
+        self.clicked_at = 0.0
+        self.format = params.format
+
+    def prepare(self) -> None:
+        # A synchronous XHR: do it while the page starts, not after the click.
+        self.chat = self.client.chat_url(self.params.session_id)
+
+    async def perform(self, step: Step) -> Reply:
+        if isinstance(step, AskForUrl):
+            self.chat = self.client.chat_url(self.params.session_id, fresh=step.fresh)
+            return UrlReply(self.chat, now())
+        return await self.fetch(step)
+
+    async def fetch(self, step: Fetch) -> Reply:
+        transfer = Transfer(self.view, self.controller.signal)
+        headers = {}
+        if step.source == "endpoint":
+            headers["Authorization"] = f"Bearer {self.params.grant}"
+        ended, xhr = await transfer.run(step.url, headers)
+        if ended == "abort":
+            return Failed("stream" if transfer.stalled else "aborted")
+        if ended != "load":
+            return Failed("stream" if transfer.headers_seen else "network")
+        self.body = xhr.response
+        status, size = int(xhr.status), int(self.body.size)
+        body = b""
+        if status != 200:
+            text = await self.body.slice(0, ERROR_BODY_LIMIT).text()
+            body = str(text).encode("utf-8", "replace")
+        length = text_or_none(xhr.getResponseHeader("Content-Length"))
+        return Answer(status, length, size, body)
+
+    async def run(self) -> None:
+        self.controller = js.AbortController.new()
+        self.body = None
+        self.view.show("working", "Downloading the chat…")
+        outcome = await drive_flow(
+            download_flow(self.params.session_id, self.chat, now()), self.perform
+        )
+        if isinstance(outcome, Cancelled):
+            self.view.show("ready", "Cancelled; nothing was saved.")
+            return
+        blob, reader = self.body, None
+        if self.format != "csv":
+            self.view.show("working", f"Converting to {FORMATS[self.format].label}…")
+            converter = Converter(self.format)
+            blob = await self.convert(blob, converter)
+            if blob is None:
+                self.view.show("ready", "Cancelled; nothing was saved.")
+                return
+            reader = converter.reader
+        self.offer(blob, output_filename(outcome.filename, self.format))
+        await self.summarise(self.body, reader)
+
+    async def convert(self, source: Any, converter: Converter) -> Any:
+        """The converted Blob, or None when cancelled. Python holds one chunk at a time."""
+        parts, total = js.Array.new(), int(source.size)
+        for start in range(0, total, READ_CHUNK):
+            if self.controller.signal.aborted:
+                return None
+            buffer = await source.slice(start, start + READ_CHUNK).arrayBuffer()
+            piece = converter.feed(buffer.to_bytes())
+            if piece:
+                parts.push(piece)
+            self.view.progress(min(start + READ_CHUNK, total), total)
+            await asyncio.sleep(0)  # a macrotask: the page paints and Cancel can be clicked
+        parts.push(converter.close())
+        options = to_js({"type": converter.format.media_type}, dict_converter=js.Object.fromEntries)
+        return js.Blob.new(parts, options)
+
+    async def summarise(self, source: Any, reader: ChatReader | None) -> None:
+        """The one-line summary and the first messages, from the converter's reader or a new read."""
+        first = await source.slice(0, PREVIEW_BYTES).arrayBuffer()
+        head = first.to_bytes()
+        try:
+            messages = preview([head], PREVIEW_MESSAGES) if head else []
+        except ChatdumpError:
+            messages = []  # the first chunk may end inside a long record: no preview then
+        text = "".join(transcript_line(message) for message in messages)
+        if reader is None and int(source.size) > SUMMARY_LIMIT:
+            self.view.show_summary(
+                f"{human_size(int(source.size))}; no summary for a file this big.", text
+            )
+            return
+        if reader is None:
+            self.view.show_summary("Summarising…", text)
+            try:
+                reader = await self.read_all(source)
+            except ChatdumpError as exc:
+                self.view.show_summary(
+                    f"Saved as is, but it is not a readable chat dump: {exc.message}", ""
+                )
+                return
+        self.view.show_summary(reader.summary.describe() + ".", text)
+
+    async def read_all(self, source: Any) -> ChatReader:
+        reader, total = ChatReader(), int(source.size)
+        for start in range(0, total, READ_CHUNK):
+            buffer = await source.slice(start, start + READ_CHUNK).arrayBuffer()
+            reader.feed(buffer.to_bytes())
+            await asyncio.sleep(0)
+        reader.close()
+        return reader
+
+    def offer(self, blob: Any, filename: str) -> None:
+        """Save now, or through "Save file" when the click no longer counts as a gesture."""
+        size = human_size(int(blob.size))
+        elapsed = js.performance.now() - self.clicked_at
+        if needs_save_click(user_active(), elapsed):
+            self.pending = (blob, filename)
+            self.view.show("save", f"{filename} is ready ({size}). Press Save file to keep it.")
+            return
+        save_blob(blob, filename)
+        self.view.show("done", f"Saved {filename} ({size}).")
+
+    def save_pending(self) -> None:
+        if self.pending is None:
+            return
+        (blob, filename), self.pending = self.pending, None
+        save_blob(blob, filename)
+        self.view.show("done", f"Saved {filename} ({human_size(int(blob.size))}).")
+
+    def cancel(self) -> None:
+        if self.controller is not None:
+            self.controller.abort()
+
+
+class Widget:
+    """Routes the page's events; refuses a second download while one runs."""
+
+    def __init__(self, view: View) -> None:
+        self.view = view
+        self.download: Download | None = None
+        self.startup_error: ChatdumpError | None = None
+        self.busy = False
+        self.tasks: set[asyncio.Future[None]] = set()  # held so they are not collected mid-run
+        self.listen(view.button, "click", self.on_click)
+        self.listen(view.cancel, "click", self.on_cancel)
+        self.listen(view.save, "click", self.on_save)
+
+    async def start(self) -> None:
+        embedding = Embedding(
+            await load_ancestors(), use_grant=self.use_grant, download=self.start_download
+        )
+        try:
+            params = read_page_params(window.location.search, window.location.hash)
+        except ChatdumpError as exc:
+            missing = exc.code in ("missing_session", "missing_grant")
+            if not (missing and embedding.wait_for_grant(self.view.show)):
+                self.fail_to_start(exc)
+            embedding.ready(has_grant=False)
+            return
+        self.view.format.value = params.format
+        self.use_grant(params.session_id, params.grant)
+        embedding.ready(has_grant=True)
+
+    def use_grant(self, session_id: str, grant: str) -> None:
+        try:
+            self.download = Download(self.view, PageParams(session_id, grant))
+            self.download.prepare()
+        except ChatdumpError as exc:
+            self.fail_to_start(exc)  # a click tries again
+            return
+        if self.take_early_click():
+            self.start_download()
+        else:
+            self.view.show("ready", "Ready.")
+
+    def fail_to_start(self, exc: ChatdumpError) -> None:
+        self.startup_error = exc
+        self.take_early_click()
+        self.view.show("error", exc.message, exc.code)
+
+    def take_early_click(self) -> bool:
+        """Whether the button was clicked before Python was up (widget.js noted it)."""
+        pending = text_or_none(self.view.root.getAttribute("data-chatdump-pending"))
+        self.view.root.removeAttribute("data-chatdump-pending")
+        return bool(pending)
+
+    def listen(self, element: Any, event: str, handler: Any) -> None:
+        element.addEventListener(event, create_proxy(lambda _event: self._call(handler)))
+
+    def _call(self, handler: Any) -> None:
+        result = handler()
+        if asyncio.iscoroutine(result):
+            self.spawn(result)
+
+    def spawn(self, coroutine: Any) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def start_download(self) -> None:
+        self.spawn(self.on_click())
+
+    async def on_click(self) -> None:
+        if self.busy:
+            return
+        if self.download is None:
+            if self.view.root.dataset.chatdumpState == "loading":
+                return  # widget.js noted the click; use_grant runs it
+            error = self.startup_error
+            message = error.message if error else "The widget did not start."
+            self.view.show("error", message, error.code if error else "not_started")
+            return
+        self.busy = True
+        self.download.clicked_at = js.performance.now()
+        try:
+            self.download.format = read_format(str(self.view.format.value))
+            if self.download.chat is None:
+                self.download.prepare()
+            await self.download.run()
+        except ChatdumpError as exc:
+            self.download.chat = None  # ask again on Retry
+            self.view.show("error", exc.message, exc.code)
+        except Exception as exc:  # a browser failure we did not foresee: say so, save nothing
+            js.console.error(f"chatdump: {exc!r}")
+            self.download.chat = None
+            self.view.show(
+                "error", "The download failed unexpectedly; nothing was saved.", "unexpected"
+            )
+        finally:
+            self.busy = False
+
+    def on_cancel(self) -> None:
+        if self.download is not None:
+            self.download.cancel()
+
+    def on_save(self) -> None:
+        if self.download is not None:
+            self.download.save_pending()
