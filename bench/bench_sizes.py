@@ -89,7 +89,7 @@ def main() -> None:
             "s",
             1.3,
             f"median of {ROUNDS}; baseline: plain JS page, same URL; plot: docs/bench-download-time.png",
-        )  # fmt: skip
+        )
         for i, mb in enumerate(SIZES_MB)
         if mb in REPORTED_MB
     ]
