@@ -57,7 +57,7 @@ def plot(sizes: list[int], widget: list[float], plain: list[float]) -> None:
     axes.plot(sizes, plain, "s--", label="plain JS fetch → blob → <a download>")
     axes.set_xlabel("chat dump size (MB)")
     axes.set_ylabel("click to saved file (s)")
-    axes.set_title(f"Download time vs size (median of {ROUNDS}, loopback, headless Chromium)")
+    axes.set_title(f"Click to saved, loopback, headless Chromium (median of {ROUNDS})", fontsize=10)
     axes.grid(alpha=0.3)
     axes.legend()
     figure.tight_layout()
