@@ -12,7 +12,7 @@ PYODIDE_VERSION := 314.0.2
 PYSCRIPT_DIR := vendor/pyscript-$(PYSCRIPT_VERSION)
 PYODIDE_DIR := vendor/pyodide-$(PYODIDE_VERSION)
 
-.PHONY: setup demo test lint format typecheck unit bench clean
+.PHONY: setup demo test lint format typecheck unit bench docs clean
 
 setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium
 
@@ -69,6 +69,10 @@ bench: setup
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
 	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python bench/run.py
+
+# docs/cli.md is rendered from the commands' --help (a test checks it is current).
+docs: $(STAMPS)/venv
+	$(BIN)/python -m tests.cli_docs > docs/cli.md
 
 clean:
 	rm -rf $(VENV) $(STAMPS) vendor node_modules
