@@ -80,7 +80,9 @@ def playwright() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    # *.test names resolve to loopback, so tests can put the widget and a host page on two sites.
+    args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP *.test 127.0.0.1"]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
     yield browser
     browser.close()
 
@@ -90,10 +92,11 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     hosts: list[str] = []
-    page.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or ""))
+    # On the context, so frames and popups are watched too.
+    context.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or ""))
     yield page
     context.close()
-    strays = {h for h in hosts if h not in ("127.0.0.1", "localhost")}
+    strays = {h for h in hosts if h not in ("127.0.0.1", "localhost") and not h.endswith(".test")}
     assert not strays, f"the page reached beyond loopback: {strays}"
 
 

@@ -18,13 +18,11 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Frame, Page, Playwright, Route
+from playwright.sync_api import Frame, Page, Route
 
 from chatdump.demo import DEFAULT_SESSION_ID
 from tests.browser.conftest import (
     BOOT_TIMEOUT_MS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     demo_grant,
     free_port,
     start_server,
@@ -92,26 +90,6 @@ def widget(dashboard: Dashboard) -> Iterator[str]:
     yield f"http://widget.test:{urlsplit(base).port}"
     process.terminate()
     process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP *.test 127.0.0.1"]
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    hosts: list[str] = []
-    context.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or ""))
-    yield page
-    context.close()
-    strays = {h for h in hosts if h not in ("127.0.0.1", "localhost") and not h.endswith(".test")}
-    assert not strays, f"the page reached beyond loopback: {strays}"
 
 
 def link(widget: str, *, grant: bool = True, extra: str = "") -> str:
