@@ -83,6 +83,38 @@ def test_excel_output_neutralises_formulas_and_keeps_everything_else(
             assert got == (("'" + original) if original.startswith(FORMULA_STARTS) else original)
 
 
+# csv quotes a cell holding CR or LF only if that character is in its lineterminator.
+source_styles = st.sampled_from(
+    [("\r\n", csv.QUOTE_MINIMAL), ("\r\n", csv.QUOTE_ALL), ("\n", csv.QUOTE_ALL)]
+)
+
+
+@given(dumps, st.lists(st.integers(min_value=0), max_size=8), source_styles)
+def test_excel_output_is_the_source_text_when_no_cell_looks_like_a_formula(
+    rows: list[list[str]], cuts: list[int], style: tuple[str, int]
+) -> None:
+    line_break, quoting = style
+    safe = [["x" + c if c.startswith(FORMULA_STARTS) else c for c in row] for row in rows]
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator=line_break, quoting=quoting).writerows([COLUMNS, *safe])
+    source = out.getvalue()
+    chunks = cut(source.encode("utf-8"), cuts)
+    assert "".join(convert(chunks, "excel")) == "\ufeff" + source
+
+
+def test_excel_rewrites_only_the_records_with_a_formula_and_keeps_their_line_breaks() -> None:
+    header = ",".join(COLUMNS)
+    plain = 'm1,p1,s,m,"Ana",false,false,TEXT_MESSAGE,"say ""hi""",2026-11-24T10:00:00Z'
+    # A quote inside an unquoted field does not open a quoted one: the =1 after it is a cell.
+    tricky = 'm2,p1,s,m,ab"c,false,false,TEXT_MESSAGE,=1,2026-11-24T10:01:00Z'
+    source = f"{header}\n{plain}\n\n{tricky}\r\n{plain}"
+    assert "".join(convert([source.encode()], "excel")) == (
+        f"\ufeff{header}\n{plain}\n\n"
+        'm2,p1,s,m,"ab""c",false,false,TEXT_MESSAGE,\'=1,2026-11-24T10:01:00Z\r\n'
+        f"{plain}"
+    )
+
+
 @given(dumps, st.lists(st.integers(min_value=0), max_size=8))
 def test_jsonl_parses_back_to_the_rows_with_real_booleans(
     rows: list[list[str]], cuts: list[int]

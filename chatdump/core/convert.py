@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate, chain
 from json.encoder import encode_basestring
 from operator import itemgetter
 from urllib.parse import urlsplit
@@ -116,6 +117,16 @@ class Message:
     edited: bool | None
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What one push completed: the source text of whole records, line by line, and the records."""
+
+    lines: list[str]  # exactly as read (line breaks kept); "".join(lines) is the source text
+    records: list[list[str]]  # every record in those lines: the header, messages, blank lines
+    ends: list[int]  # records[i] is lines[ends[i - 1]:ends[i]]
+    messages: list[list[str]]  # the data rows: no header, no blank lines
+
+
 class ChatReader:
     """Push chunks of a CSV chat dump, get its data rows back (lists of strings, header order)."""
 
@@ -135,19 +146,27 @@ class ChatReader:
         self._last_created = ""
 
     def feed(self, chunk: bytes | str) -> list[list[str]]:
-        if self._closed:
-            raise ValueError("feed() after close()")
-        text = self._decode(chunk, final=False)
-        return self._rows(self._split(text, final=False), final=False)
+        return self.push(chunk).messages
 
     def close(self) -> list[list[str]]:
         """The rows left at the end; raises if the file ends inside a record or has no header."""
+        return self.finish().messages
+
+    def push(self, chunk: bytes | str) -> Batch:
+        """Like ``feed``, with the source text of what the chunk completed."""
+        if self._closed:
+            raise ValueError("feed() after close()")
+        text = self._decode(chunk, final=False)
+        return self._batch(self._split(text, final=False), final=False)
+
+    def finish(self) -> Batch:
+        """Like ``close``, with the source text of the last records."""
         text = self._decode(b"", final=True)
-        rows = self._rows(self._split(text, final=True), final=True)
+        batch = self._batch(self._split(text, final=True), final=True)
         self._closed = True
         if self.header is None:
             raise errors.InvalidChatDump("The file is empty: it has no header row.", code="empty")
-        return rows
+        return batch
 
     @property
     def summary(self) -> Summary:
@@ -196,35 +215,38 @@ class ChatReader:
             self._rest, self._rest_chars = [], 0
         return lines
 
-    def _rows(self, lines: list[str], *, final: bool) -> list[list[str]]:
+    def _batch(self, lines: list[str], *, final: bool) -> Batch:
         if self._pending:
             lines = self._pending + lines
             self._pending = []
-        if not lines:
-            return []
-        rows: list[list[str]] = []
-        try:
-            rows.extend(csv.reader(lines, strict=True))  # the fast path: C all the way
-            return self._data_rows(rows)
-        except csv.Error:
-            pass  # most likely a record that goes on in the next chunk: find where it starts
-        reader = csv.reader(lines, strict=True)
-        rows, done = [], 0
-        try:
-            for row in reader:
-                rows.append(row)
-                done = reader.line_num
-        except csv.Error as exc:
-            if final or reader.line_num < len(lines) or "end of data" not in str(exc):
-                raise _csv_error(exc, self.messages + len(rows) + 1) from exc
+        records, ends = self._parse(lines, final=final)
+        done = ends[-1] if ends else 0
+        if done < len(lines):
             self._pending = lines[done:]
             if sum(map(len, self._pending)) > MAX_RECORD_CHARS:
-                raise _too_large() from exc
-        return self._data_rows(rows)
+                raise _too_large()
+            lines = lines[:done]
+        return Batch(lines, records, ends, self._data_rows(records))
 
-    def _data_rows(self, rows: list[list[str]]) -> list[list[str]]:
-        if not all(rows):
-            rows = [row for row in rows if row]  # blank lines carry no message
+    def _parse(self, lines: list[str], *, final: bool) -> tuple[list[list[str]], list[int]]:
+        """The whole records in ``lines``, and the number of lines read at the end of each."""
+        records: list[list[str]] = []
+        ends: list[int] = []
+        reader = csv.reader(lines, strict=True)
+        keep, mark = records.append, ends.append
+        try:
+            for record in reader:
+                keep(record)
+                mark(reader.line_num)
+        except csv.Error as exc:
+            # "unexpected end of data" on the last line: a quoted field that goes on in the next
+            # chunk. Those lines wait; anything else is a broken file.
+            if final or reader.line_num < len(lines) or "end of data" not in str(exc):
+                raise _csv_error(exc, self.messages + len(records) + 1) from exc
+        return records, ends
+
+    def _data_rows(self, records: list[list[str]]) -> list[list[str]]:
+        rows = records if all(records) else [row for row in records if row]  # blank lines: none
         if self.header is None and rows:
             self._read_header(rows[0])
             rows = rows[1:]
@@ -287,30 +309,24 @@ class Converter:
         return self.reader.summary
 
     def feed(self, chunk: bytes | str) -> str:
-        return self._render(self.reader.feed(chunk))
+        return self._render(self.reader.push(chunk))
 
     def close(self) -> str:
-        return self._render(self.reader.close())
+        return self._render(self.reader.finish())
 
-    def _render(self, rows: list[list[str]]) -> str:
-        head = ""
-        if not self._started and self.reader.header is not None:
-            self._started = True
-            head = self._head()
-        if not rows:
-            return head
-        if self.format.name == "excel":
-            return head + _excel_rows(rows)
-        if self.format.name == "jsonl":
-            return head + _json_lines(rows, self.reader.index)
-        message = _message_maker(self.reader.index)
-        return head + "".join([transcript_line(message(row)) for row in rows])
-
-    def _head(self) -> str:
+    def _render(self, batch: Batch) -> str:
         if self.format.name == "excel":
             # The BOM makes Excel read UTF-8; the header passes through the same neutraliser.
-            return "\ufeff" + _excel_rows([self.reader.index_header])
-        return ""
+            head = "" if self._started or not batch.lines else "\ufeff"
+            self._started = self._started or bool(batch.lines)
+            return head + _excel_text(batch)
+        rows = batch.messages
+        if not rows:
+            return ""
+        if self.format.name == "jsonl":
+            return _json_lines(rows, self.reader.index)
+        message = _message_maker(self.reader.index)
+        return "".join([transcript_line(message(row)) for row in rows])
 
 
 def convert(chunks: Iterable[bytes | str], fmt: str) -> Iterator[str]:
@@ -380,24 +396,69 @@ def _after_last_break(text: str, *, final: bool) -> int:
     return last + 1 if last >= 0 else -1
 
 
-def _excel_rows(rows: list[list[str]]) -> str:
-    """Column by column, so the common case runs in C: a column is joined with NUL (refused in
-    the input), searched once, and only a column with a formula start is rewritten."""
-    columns = [_neutralise_column(cells) for cells in zip(*rows, strict=True)]
-    out = io.StringIO()
-    csv.writer(out).writerows(zip(*columns, strict=True))
-    return out.getvalue()
+def _excel_text(batch: Batch) -> str:
+    """The batch's source text with only the records that hold a formula cell rewritten, so
+    everything else (quoting, line breaks, blank lines) stays byte for byte as it was."""
+    pieces: list[str] = []
+    line = 0
+    for i in _records_with_formulas(batch.records):
+        start, end = batch.ends[i - 1] if i else 0, batch.ends[i]
+        pieces += batch.lines[line:start]
+        pieces.append(_excel_record(batch.records[i], _line_break(batch.lines[end - 1])))
+        line = end
+    pieces += batch.lines[line:]
+    return "".join(pieces)
 
 
-def _neutralise_column(cells: tuple[str, ...]) -> Sequence[str]:
-    # Plain substring searches and replaces: far faster than a regex scan over the column.
-    joined = _SEPARATOR + _SEPARATOR.join(cells)
-    starts = [_SEPARATOR + start for start in FORMULA_STARTS if _SEPARATOR + start in joined]
-    if not starts:
-        return cells
-    for start in starts:
-        joined = joined.replace(start, _SEPARATOR + "'" + start[1:])
-    return joined[1:].split(_SEPARATOR)
+def _records_with_formulas(records: list[list[str]]) -> list[int]:
+    """Indexes of the records with a cell that starts like a formula.
+
+    The common case runs in C: all cells are joined with NUL (refused in the input) and searched
+    once per formula start; only the hits are mapped back to their record."""
+    joined = _SEPARATOR + _SEPARATOR.join(chain.from_iterable(records))
+    hits = sorted(at for start in FORMULA_STARTS for at in _find_all(joined, _SEPARATOR + start))
+    if not hits:
+        return []
+    cells_up_to = list(accumulate(map(len, records)))  # cells in records[:i + 1]
+    found: list[int] = []
+    cell, counted = 0, 0
+    for at in hits:
+        cell += joined.count(_SEPARATOR, counted, at)  # the hit is at the start of this cell
+        counted = at
+        record = bisect_right(cells_up_to, cell)
+        if not found or found[-1] != record:
+            found.append(record)
+    return found
+
+
+def _find_all(text: str, needle: str) -> Iterator[int]:
+    at = text.find(needle)
+    while at >= 0:
+        yield at
+        at = text.find(needle, at + 1)
+
+
+class _Echo:
+    """A file for ``csv.writer`` whose ``write`` hands back the line (``writerow`` returns it)."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+# csv quotes a field holding a line break only if the break is in its lineterminator: keep CRLF
+# there, and cut it off each line to put back the record's own line break.
+_RECORD_WRITER = csv.writer(_Echo(), lineterminator="\r\n")
+
+
+def _excel_record(record: list[str], line_break: str) -> str:
+    line = str(_RECORD_WRITER.writerow([neutralise(cell) for cell in record]))
+    return line[:-2] + line_break
+
+
+def _line_break(line: str) -> str:
+    if line.endswith("\r\n"):
+        return "\r\n"
+    return line[-1] if line.endswith(("\n", "\r")) else ""
 
 
 def _json_lines(rows: list[list[str]], index: dict[str, int]) -> str:
