@@ -128,7 +128,9 @@ class Archive:
         """Download one session's chat and record it; the file appears only when complete."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name = archive_filename(session)
-        saved = download(get_url, self.folder / name, client=client, progress=progress)
+        saved = download(
+            get_url, self.folder / name, client=client, progress=progress, durable=True
+        )
         entry = Entry(
             session=session.session_id,
             meeting=session.meeting_id,

@@ -6,7 +6,6 @@ exit code from ``chatdump.exit_codes`` (listed in ``chatdump download --help``).
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
 import sys
@@ -15,11 +14,10 @@ from collections.abc import Callable, Coroutine, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import click
 
-from chatdump.archive import Archive, SessionPages, list_sessions
 from chatdump.client import EndpointClient
 from chatdump.core import errors
 from chatdump.core.convert import CONVERTED_FORMATS, FORMATS, Converter, output_filename
@@ -31,8 +29,14 @@ from chatdump.download import CHUNK, Saved, download, iter_file, storage_http_cl
 from chatdump.exit_codes import INTERRUPTED, exit_code
 from chatdump.files import atomic_write
 from chatdump.progress import progress_bar
-from chatdump.providers.base import Provider, SessionInfo
 from chatdump.settings import Settings
+
+# The upstream's stack (asyncio, httpx) loads only for the commands that talk to it, so that
+# `chatdump convert` and `download --endpoint` start quickly.
+if TYPE_CHECKING:
+    import asyncio
+
+    from chatdump.providers.base import Provider, SessionInfo
 
 T = TypeVar("T")
 EXIT_CODES_HELP = """\b
@@ -80,6 +84,8 @@ class Upstream:
         return lambda fresh: self.run(self.provider.chat_url(session_id)).url
 
     def session_info(self, session_id: str) -> SessionInfo:
+        from chatdump.providers.base import SessionInfo
+
         try:
             return self.run(self.provider.session_info(session_id))
         except errors.ChatdumpError:
@@ -88,6 +94,8 @@ class Upstream:
 
 @contextmanager
 def open_upstream(*, demo: bool) -> Iterator[Upstream]:
+    import asyncio
+
     settings = Settings.from_env(os.environ, demo=demo)
     with ExitStack() as stack:
         runner = stack.enter_context(asyncio.Runner())
@@ -112,6 +120,13 @@ format_option = click.option(
 )  # fmt: skip
 
 
+fsync_option = click.option(
+    "--fsync", "durable", is_flag=True,
+    help="Flush the file to disk before exiting, so that it survives a power cut (as fast as "
+    "the disk writes). Without it, the file is complete or absent, as with curl -o.",
+)  # fmt: skip
+
+
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("session_id")
 @click.option("-o", "--output", default=None, metavar="PATH",
@@ -122,10 +137,11 @@ format_option = click.option(
 @click.option("--endpoint", metavar="URL", help="A chatdump server's URL: ask its token endpoint "
               "for the link instead of the upstream (needs --grant; no credentials here).")  # fmt: skip
 @click.option("--grant", metavar="G", help="A grant for SESSION_ID (from `chatdump grant`).")
+@fsync_option
 @cli_errors
 def download_command(
     session_id: str, output: str | None, fmt: str, demo: bool, endpoint: str | None,
-    grant: str | None,
+    grant: str | None, durable: bool,
 ) -> None:  # fmt: skip
     """Download SESSION_ID's chat dump, whole or not at all.
 
@@ -163,7 +179,7 @@ def download_command(
             info = upstream.session_info(session_id)
             name = chat_filename(session_id, title=info.title, started_at=info.started_at)
             get_url = upstream.url_source(session_id)
-        _save(get_url, _target(output, output_filename(name, fmt)), fmt)
+        _save(get_url, _target(output, output_filename(name, fmt)), fmt, durable=durable)
 
 
 def _target(output: str | None, default_name: str) -> Path | None:
@@ -176,13 +192,15 @@ def _target(output: str | None, default_name: str) -> Path | None:
     return path / default_name if path.is_dir() else path
 
 
-def _save(get_url: Callable[[bool], str], target: Path | None, fmt: str) -> None:
+def _save(get_url: Callable[[bool], str], target: Path | None, fmt: str, *, durable: bool) -> None:
     if fmt == "csv":
         with storage_http_client() as client, progress_bar("chat") as bar:
             if target is None:
                 stream_into(get_url, sys.stdout.buffer, client=client, progress=bar)
                 return
-            saved = download(get_url, target, client=client, progress=bar, sha256=False)
+            saved = download(
+                get_url, target, client=client, progress=bar, sha256=False, durable=durable
+            )
         _done(target, saved.size)
         return
     # Converted formats: the whole dump first (verified), then the conversion, each atomic.
@@ -191,15 +209,15 @@ def _save(get_url: Callable[[bool], str], target: Path | None, fmt: str) -> None
         raw = Path(tmp) / "chat.csv"
         with storage_http_client() as client, progress_bar("chat") as bar:
             download(get_url, raw, client=client, progress=bar, sha256=False)
-        _convert_file(raw, target, fmt)
+        _convert_file(raw, target, fmt, durable=durable)
 
 
-def _convert_file(source: Path, target: Path | None, fmt: str) -> None:
+def _convert_file(source: Path, target: Path | None, fmt: str, *, durable: bool) -> None:
     converter = Converter(fmt)
     if target is None:
         _convert_into(converter, source, sys.stdout.buffer)
         return
-    with atomic_write(target) as out:
+    with atomic_write(target, durable=durable) as out:
         _convert_into(converter, source, out)
     _done(target, target.stat().st_size, converter.summary.describe())
 
@@ -224,8 +242,9 @@ def _done(target: Path, size: int, detail: str = "") -> None:
 @click.option("-o", "--output", default=None, metavar="PATH",
               help="File to write; '-' for stdout. Default: next to INPUT.csv "
               "(team-standup-excel.csv, .jsonl, .txt).")  # fmt: skip
+@fsync_option
 @cli_errors
-def convert_command(input_csv: str, fmt: str, output: str | None) -> None:
+def convert_command(input_csv: str, fmt: str, output: str | None, durable: bool) -> None:
     """Convert a downloaded chat dump, with the same conversions as the widget.
 
     Streams with constant memory whatever the size. Columns are found by name; a file that is
@@ -243,18 +262,18 @@ def convert_command(input_csv: str, fmt: str, output: str | None) -> None:
         out = sys.stdout.buffer if output in (None, "-") else None
         if out is None:
             assert output is not None
-            with atomic_write(Path(output)) as target_out:
+            with atomic_write(Path(output), durable=durable) as target_out:
                 _convert_stream(converter, target_out)
             return
         _convert_stream(converter, out)
         return
     if output == "-":
-        _convert_file(source, None, fmt)
+        _convert_file(source, None, fmt, durable=False)
         return
     target = Path(output) if output else source.with_name(output_filename(source.name, fmt))
     if target.resolve() == source.resolve():
         raise click.UsageError("The output would overwrite the input; choose another -o.")
-    _convert_file(source, target, fmt)
+    _convert_file(source, target, fmt, durable=durable)
 
 
 def _convert_stream(converter: Converter, out: BinaryIO) -> None:
@@ -282,6 +301,8 @@ def archive_command(folder: str, meeting: str | None, since: str | None, demo: b
     Example (daily, before the 7-day retention ends):
         chatdump archive /srv/chat-archive --since "$(date -d '-6 days' +%F)"
     """
+    from chatdump.archive import Archive, SessionPages, list_sessions
+
     start = _since(since)
     archive = Archive(Path(folder))
     with open_upstream(demo=demo) as upstream, storage_http_client() as client:

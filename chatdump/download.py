@@ -1,8 +1,8 @@
 """Saving a chat dump from a signed storage URL to a file, whole or not at all.
 
 The body is streamed (constant memory) into a temporary file in the target folder, which is
-fsynced and renamed over the target only once its size is verified, so an interrupted run never
-leaves a file that looks whole. A dropped connection resumes with an HTTP ``Range`` request where
+renamed over the target only once its size is verified (and, when durable, flushed to disk), so an
+interrupted run never leaves a file that looks whole. A dropped connection resumes with an HTTP ``Range`` request where
 storage honours it (and starts over where it does not); a refused URL (403: expired) is replaced
 by a fresh one. Every loop is bounded by ``Limits``.
 
@@ -27,7 +27,6 @@ from chatdump.files import atomic_write
 from chatdump.storage_client import TRANSPORT_ERRORS, StorageClient
 
 CHUNK = 1 << 20
-WRITEBACK_EVERY = 32 << 20
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
@@ -122,12 +121,14 @@ def download(
     progress: Progress | None = None,
     limits: Limits = Limits(),
     sha256: bool = True,
+    durable: bool = False,
 ) -> Saved:
     """Save the dump at ``get_url(fresh)`` to ``target``; all of it, or nothing.
 
-    ``get_url(True)`` must ask the upstream for a new URL (the old one was refused).
+    ``get_url(True)`` must ask the upstream for a new URL (the old one was refused). ``durable``:
+    on disk before this returns (see ``chatdump.files``).
     """
-    with atomic_write(target) as out:
+    with atomic_write(target, durable=durable) as out:
         saved = stream_into(
             get_url, out, client=client, progress=progress, limits=limits, sha256=sha256
         )
@@ -153,7 +154,6 @@ def stream_into(
     received, total = 0, None
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)
-    flushed = 0
     fresh_left, failures = limits.fresh_urls, 0
     while True:
         before = received
@@ -171,8 +171,6 @@ def stream_into(
                             digest.update(view[:size])
                         received += size
                         progress.advance(size)
-                        if received >= flushed + WRITEBACK_EVERY:
-                            flushed = _start_writeback(out, received)
                     if total is None or received == total:
                         return _finish(received, total, digest)
                     decision = Retry("storage closed the connection early")
@@ -197,17 +195,6 @@ def stream_into(
                 code="download_failed",
             )
         time.sleep(min(limits.backoff * 2 ** (failures - 1), limits.backoff_max))
-
-
-def _start_writeback(out: BinaryIO, upto: int) -> int:
-    """Have the OS start writing what we saved to disk now, without waiting for it, so the
-    final fsync has little left to do (Linux starts writeback on POSIX_FADV_DONTNEED)."""
-    try:
-        out.flush()
-        os.posix_fadvise(out.fileno(), 0, upto, os.POSIX_FADV_DONTNEED)
-    except (OSError, AttributeError, ValueError):
-        pass  # a pipe, or a platform without it: the fsync at the end does it all
-    return upto
 
 
 def _headers(received: int) -> dict[str, str]:

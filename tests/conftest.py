@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import httpx
 import pytest
 from hypothesis import settings
 
+from chatdump import files
 from chatdump.demo import DEFAULT_SESSION_ID
 from chatdump.grants import mint_grant
 from chatdump.server import build_app
@@ -53,3 +55,19 @@ def s3() -> Iterator[S3]:
     """A real s3rver for the whole test session: see tests/s3.py."""
     with start_s3() as server:
         yield server
+
+
+@pytest.fixture
+def synced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What was flushed to disk: 'file' or 'folder' per fsync, 'data' per background fdatasync."""
+    calls: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls.append("folder" if os.path.isdir(f"/proc/self/fd/{fd}") else "file")
+        real_fsync(fd)
+
+    monkeypatch.setattr(files.os, "fsync", fsync)
+    monkeypatch.setattr(files, "_datasync", lambda fd: calls.append("data"))
+    monkeypatch.setattr(files, "SYNC_EVERY_SECONDS", 0.01)
+    return calls

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
@@ -70,3 +73,10 @@ def test_serve_refuses_to_start_and_names_what_is_missing(
     assert result.exit_code == 1
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_cli_starts_without_loading_the_upstream_stack() -> None:
+    # `chatdump convert` and `download --endpoint` never talk to the upstream: keep them quick.
+    code = "import sys, chatdump.cli; print(sorted({'asyncio', 'httpx', 'chatdump.archive'} & set(sys.modules)))"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert found.stdout.strip() == "[]", found.stderr

@@ -36,6 +36,17 @@ def test_download_saves_the_exact_bytes_under_the_meetings_name(
     assert (tmp_path / "team-standup-2026-11-24.csv").read_bytes() == render_dump(DEMO_SESSIONS[0])
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to tell fds apart")
+@pytest.mark.parametrize(("flags", "expected"), [([], []), (["--fsync"], ["file", "folder"])])
+def test_download_reaches_the_disk_before_exiting_only_with_fsync(
+    runner: CliRunner, tmp_path: Path, synced: list[str], flags: list[str], expected: list[str]
+) -> None:
+    args = ["download", SESSION, "--demo", "-o", str(tmp_path), *flags]
+    result = runner.invoke(cli, args, env=DEMO_ENV)
+    assert result.exit_code == 0, result.output
+    assert [call for call in synced if call != "data"] == expected
+
+
 def test_download_to_stdout_writes_the_dump_and_nothing_else(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["download", SESSION, "--demo", "-o", "-"], env=DEMO_ENV)
     assert result.exit_code == 0, result.stderr
@@ -155,6 +166,16 @@ def test_archive_twice_downloads_nothing_new_and_repairs_what_is_missing(
     third = runner.invoke(cli, ["archive", str(tmp_path), "--demo"], env=DEMO_ENV)
     assert "1 archived, 2 already there" in third.stderr
     assert (tmp_path / manifest[0]["file"]).exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to tell fds apart")
+def test_archive_puts_every_chat_on_disk_before_its_manifest_line(
+    runner: CliRunner, tmp_path: Path, synced: list[str]
+) -> None:
+    result = runner.invoke(cli, ["archive", str(tmp_path), "--demo"], env=DEMO_ENV)
+    assert result.exit_code == 0, result.output
+    # Per chat: the file, its folder (the rename), then the manifest with its new line.
+    assert [call for call in synced if call != "data"] == ["file", "folder", "file"] * 3
 
 
 def test_archive_filters_by_meeting_and_start(runner: CliRunner, tmp_path: Path) -> None:
