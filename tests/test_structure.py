@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -73,3 +74,12 @@ def test_the_page_loads_the_runtime_versions_package_json_pins() -> None:
     makefile = (REPO_ROOT / "Makefile").read_text()
     assert f"PYSCRIPT_VERSION := {pins['@pyscript/core']}" in makefile
     assert f"PYODIDE_VERSION := {pins['pyodide']}" in makefile
+
+
+def test_every_file_the_page_preloads_is_one_make_setup_installs() -> None:
+    # A stale preload (after a version bump) would download a 404 and slow every cold load.
+    page = (REPO_ROOT / "index.html").read_text()
+    preloads = re.findall(r'<link rel="(?:module)?preload" href="\./([^"]+)"', page)
+    assert len(preloads) >= 5
+    for href in preloads:
+        assert (REPO_ROOT / href).is_file(), href
