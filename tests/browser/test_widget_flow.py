@@ -276,6 +276,26 @@ def test_the_theme_param_wins_over_the_colour_scheme(tab: Page, widget: WidgetSe
     assert background == "rgb(13, 17, 23)"
 
 
+def test_the_colour_scheme_of_the_system_is_followed_without_a_theme_param(
+    tab: Page, widget: WidgetServer
+) -> None:
+    tab.emulate_media(color_scheme="dark")
+    open_widget(tab, widget)
+    background = tab.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(13, 17, 23)"
+
+
+@pytest.mark.parametrize(("motion", "animation"), [("no-preference", "chatdump-sweep"),
+                                                   ("reduce", "none")])  # fmt: skip
+def test_the_progress_bar_moves_only_for_people_who_allow_motion(
+    tab: Page, widget: WidgetServer, motion: str, animation: str
+) -> None:
+    tab.emulate_media(reduced_motion=motion)
+    open_widget(tab, widget)
+    bar = "getComputedStyle(document.getElementById('chatdump-bar')).animationName"
+    assert tab.evaluate(bar) == animation
+
+
 def test_the_widget_fits_a_320_pixel_screen(tab: Page, widget: WidgetServer) -> None:
     tab.set_viewport_size({"width": 320, "height": 640})
     open_widget(tab, widget)
