@@ -20,12 +20,18 @@ import click
 
 from chatdump.client import EndpointClient
 from chatdump.core import errors
-from chatdump.core.convert import CONVERTED_FORMATS, FORMATS, Converter, output_filename
+from chatdump.core.convert import (
+    CHUNK_SIZE,
+    CONVERTED_FORMATS,
+    FORMATS,
+    Converter,
+    output_filename,
+)
 from chatdump.core.expiry import parse_expiry
 from chatdump.core.filenames import chat_filename
 from chatdump.core.page import human_size
 from chatdump.core.session_ids import check_session_id
-from chatdump.download import CHUNK, Saved, download, iter_file, storage_http_client, stream_into
+from chatdump.download import Saved, download, iter_file, storage_http_client, stream_into
 from chatdump.exit_codes import INTERRUPTED, exit_code
 from chatdump.files import atomic_write
 from chatdump.progress import progress_bar
@@ -223,7 +229,7 @@ def _convert_file(source: Path, target: Path | None, fmt: str, *, durable: bool)
 
 
 def _convert_into(converter: Converter, source: Path, out: BinaryIO) -> None:
-    for chunk in iter_file(source, CHUNK):
+    for chunk in iter_file(source, CHUNK_SIZE):
         out.write(converter.feed(chunk).encode("utf-8"))
     out.write(converter.close().encode("utf-8"))
     out.flush()
@@ -277,7 +283,7 @@ def convert_command(input_csv: str, fmt: str, output: str | None, durable: bool)
 
 
 def _convert_stream(converter: Converter, out: BinaryIO) -> None:
-    while chunk := sys.stdin.buffer.read(CHUNK):
+    while chunk := sys.stdin.buffer.read(CHUNK_SIZE):
         out.write(converter.feed(chunk).encode("utf-8"))
     out.write(converter.close().encode("utf-8"))
 
