@@ -18,7 +18,6 @@ measured program as a child process, whose peak memory is its own max RSS (``os.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import random
 import socket
@@ -29,7 +28,8 @@ import time
 import uuid
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "out" / "cli.json"
+from common import save
+
 DOWNLOAD_BYTES = 300_000_000
 CONVERT_ROWS = 1_000_000
 ROUNDS = 3
@@ -228,9 +228,7 @@ def main() -> int:
         for f in tmp.iterdir():
             f.unlink()
         results += bench_convert(tmp)
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(results, indent=2, ensure_ascii=False))
+    save("cli", results)
     return 0
 
 

@@ -9,7 +9,6 @@ browser context (empty HTTP cache and storage). Loopback only; every wait bounde
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import threading
@@ -21,6 +20,7 @@ from urllib.parse import quote, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import save  # noqa: E402
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
 from chatdump.demo import DEFAULT_SESSION_ID  # noqa: E402
@@ -115,10 +115,7 @@ def main() -> None:
             "notes": f"{RUNS} alternating cold runs each; third-party storage blocked in the iframe",
         }
     ]
-    out = ROOT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "embed.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
-    print(json.dumps(rows, indent=2))
+    save("embed", rows)
 
 
 if __name__ == "__main__":

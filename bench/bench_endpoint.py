@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
 import shutil
 import socket
@@ -27,8 +26,8 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+from common import save
 
-OUT = Path(__file__).resolve().parent / "out" / "endpoint.json"
 CONCURRENCY = 50
 WRK_SECONDS = 10
 HTTPX_REQUESTS = 3000
@@ -222,9 +221,7 @@ def main() -> None:
             "notes": f"{statuses.count(200)}/{BURST} answered 200; upstream takes {UPSTREAM_DELAY} s",
         },
     ]
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    save("endpoint", results)
 
 
 if __name__ == "__main__":

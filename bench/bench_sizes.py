@@ -9,9 +9,7 @@ Run: .venv/bin/python bench/bench_sizes.py   (loopback only; needs matplotlib: `
 
 from __future__ import annotations
 
-import json
 import statistics
-from dataclasses import asdict
 from pathlib import Path
 
 from bench_widget import (
@@ -26,12 +24,12 @@ from bench_widget import (
     signed_url,
     widget_url,
 )
+from common import save
 from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES_MB = (1, 10, 25, 50, 100)
 REPORTED_MB = (10, 100)
-OUT = ROOT / "bench" / "out" / "sizes.json"
 PLOT = ROOT / "docs" / "bench-download-time.png"
 
 
@@ -93,8 +91,7 @@ def main() -> None:
         for i, mb in enumerate(SIZES_MB)
         if mb in REPORTED_MB
     ]
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    save("sizes", results)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Run: .venv/bin/python bench/bench_widget.py   (loopback only; writes bench/out/w
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys
@@ -23,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,6 +32,8 @@ from starlette.staticfiles import StaticFiles
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from common import Result, save  # noqa: E402
 
 from chatdump.app import create_app  # noqa: E402
 from chatdump.core.convert import chunks_of, convert  # noqa: E402
@@ -53,7 +53,6 @@ ONLY = set(os.environ.get("BENCH_ONLY", "load,download,convert").split(","))
 BIG_BYTES = 100 * 1000 * 1000
 CONVERT_MESSAGES = 100_000
 TIMEOUT_MS = 180_000
-OUT = ROOT / "bench" / "out" / "widget.json"
 
 HELLO_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <script type="module" src="/vendor/pyscript-0.7.31/core.js"></script></head><body>
@@ -80,18 +79,6 @@ new PerformanceObserver((list) => {
 }).observe({type: "longtask", buffered: true});
 document.addEventListener("click", () => { window.__clickedAt = performance.now(); }, true);
 """
-
-
-@dataclass
-class Result:
-    benchmark: str
-    chatdump: float
-    baseline: float
-    unit: str
-    ratio: float
-    target: str
-    ok: bool
-    notes: str
 
 
 def big_dump(size: int) -> bytes:
@@ -285,10 +272,7 @@ def main() -> None:
                 results += conversion_benchmarks(browser, base, hundred_k)
             finally:
                 browser.close()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
-    for result in results:
-        print(json.dumps(asdict(result), ensure_ascii=False))
+    save("widget", results)
 
 
 def load_benchmarks(browser: Browser, base: str) -> list[Result]:
