@@ -1,10 +1,10 @@
 """Saving a chat dump from a signed storage URL to a file, whole or not at all.
 
 The body is streamed (constant memory) into a temporary file in the target folder, which is
-renamed over the target only once its size is verified (and, when durable, flushed to disk), so an
-interrupted run never leaves a file that looks whole. A dropped connection resumes with an HTTP ``Range`` request where
-storage honours it (and starts over where it does not); a refused URL (403: expired) is replaced
-by a fresh one. Every loop is bounded by ``Limits``.
+renamed over the target only once its size is verified (and, when durable, flushed to disk), so
+an interrupted run never leaves a file that looks whole. A dropped connection resumes with an
+HTTP ``Range`` request where storage honours it (and starts over where it does not); a refused
+URL (403: expired) is replaced by a fresh one. Every loop is bounded by ``Limits``.
 
 ``judge`` is the pure part: what an answer from storage means at a given point of the download.
 """

@@ -8,7 +8,8 @@ whose quoted field runs past the chunk makes ``csv`` report "unexpected end of d
 lines wait for the next push. Memory is bounded by the chunk size plus one record, whatever the
 file size. ``Converter`` turns the rows into output text the same way (push a chunk, get text), so
 the caller decides when to yield: the widget awaits between chunks to keep the page responsive,
-the CLI writes each piece to a file.
+the CLI writes each piece to a file. The Excel CSV is the source text itself, with only the records
+that hold a formula cell written anew, so everything else stays byte for byte.
 
 Columns are found by header name, never by position; a missing one is an ``InvalidChatDump``.
 """
@@ -19,7 +20,7 @@ import codecs
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, count
@@ -401,8 +402,12 @@ def _excel_text(batch: Batch) -> str:
     """The batch's source text with only the records that hold a formula cell rewritten, so
     everything else (quoting, line breaks, blank lines) stays byte for byte as it was."""
     records = batch.records
-    numbers = range(len(records)) if all(records) else [i for i, r in enumerate(records) if r]
-    rows = records if all(records) else [records[i] for i in numbers]  # blank lines: no cells
+    if all(records):
+        numbers: Sequence[int] = range(len(records))
+        rows = records
+    else:  # blank lines have no cells to neutralise
+        numbers = [i for i, record in enumerate(records) if record]
+        rows = [records[i] for i in numbers]
     rewritten = _neutralised_rows(rows)
     if not rewritten:
         return "".join(batch.lines)
