@@ -1,6 +1,7 @@
 """chatdump.core.embed: the allow-list of framing sites, the host page's commands, the events."""
 
 import json
+import re
 
 import pytest
 from hypothesis import given
@@ -308,4 +309,7 @@ def test_the_page_ships_its_embedding_files() -> None:
     assert {"boot.js", "embed.css", "embedding.py"} <= set(served)
     page = (REPO_ROOT / "index.html").read_text(encoding="utf-8")
     # boot.js must run before PyScript's core.js, or PyScript never starts in third-party frames.
-    assert page.index('src="./boot.js"') < page.index("core.js")
+    # (A modulepreload of core.js before it only fetches the module; it does not run it.)
+    core = re.search(r'<script type="module" src="[^"]*/core\.js">', page)
+    assert core is not None
+    assert page.index('<script src="./boot.js">') < core.start()
