@@ -24,13 +24,8 @@ from common import save  # noqa: E402
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
 from chatdump.demo import DEFAULT_SESSION_ID  # noqa: E402
-from tests.browser.conftest import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    demo_grant,
-    free_port,
-    start_server,
-)
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_grant  # noqa: E402
+from tests.live import free_port, start_server  # noqa: E402
 
 RUNS = 3
 TIMEOUT_MS = 120_000

@@ -41,6 +41,7 @@ from chatdump.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS, STORAGE_PATH, DemoU
 from chatdump.demo.dumps import DemoSession, render_dump  # noqa: E402
 from chatdump.grants import mint_grant  # noqa: E402
 from chatdump.settings import DEMO_GRANT_SECRET, Secret, Settings  # noqa: E402
+from tests.live import free_port  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -98,7 +99,7 @@ def big_dump(size: int) -> bytes:
 @contextmanager
 def bench_server(objects: dict[str, bytes]) -> Iterator[str]:
     """chatdump's app on loopback (demo upstream, storage objects replaced), plus /bench pages."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     demo = DemoUpstream(base)
     demo.storage.objects.update(objects)
@@ -123,14 +124,6 @@ def bench_server(objects: dict[str, bytes]) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def grant() -> str:

@@ -13,6 +13,7 @@ from chatdump.demo import DEFAULT_SESSION_ID
 from chatdump.grants import mint_grant
 from chatdump.server import build_app
 from chatdump.settings import Settings
+from tests.live import start_server
 from tests.s3 import S3, start_s3
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -71,3 +72,12 @@ def synced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(files, "_datasync", lambda fd: calls.append("data"))
     monkeypatch.setattr(files, "SYNC_EVERY_SECONDS", 0.01)
     return calls
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """`chatdump serve --demo` over real HTTP, for a module's tests."""
+    process, base = start_server()
+    yield base
+    process.terminate()
+    process.wait(timeout=10)

@@ -1,12 +1,18 @@
-"""Real HTTP for tests: any ASGI app served by uvicorn on a free loopback port, in a thread."""
+"""Real HTTP for tests: any ASGI app served by uvicorn on a free loopback port, in a thread; or
+`chatdump serve --demo` itself, in a process."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
@@ -34,3 +40,30 @@ def serve(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """`chatdump serve --demo` on a free loopback port, once it answers /healthz."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatdump", "serve", "--demo", "--port", str(port)],
+        env={**os.environ, "CHATDUMP_GRANT_SECRET": "", **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("chatdump serve did not come up within 30 s")

@@ -31,6 +31,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from tests.live import free_port
+
 REPO = Path(__file__).resolve().parent.parent
 S3RVER = REPO / "node_modules" / ".bin" / "s3rver"
 STARTUP_TIMEOUT = 30.0
@@ -67,12 +69,6 @@ class S3:
             "get_object", Params={"Bucket": bucket or self.bucket, "Key": key}, ExpiresIn=expires_in
         )
         return url
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from chatdump.core.convert import convert
 from chatdump.demo import DEMO_SESSIONS, render_dump
 from chatdump.grants import mint_grant
 from chatdump.settings import DEMO_GRANT_SECRET, Secret
-from tests.browser.conftest import start_server
 
 SESSION = DEMO_SESSIONS[0].session_id
 DEMO_ENV = {"CHATDUMP_PROVIDER": "", "CHATDUMP_GRANT_SECRET": ""}
@@ -91,21 +89,13 @@ def test_failures_are_one_line_on_stderr_with_a_documented_exit_code(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.fixture(scope="module")
-def chatdump_server() -> Iterator[str]:
-    process, base = start_server()
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
 def test_download_through_a_token_endpoint_needs_no_upstream_credentials(
-    runner: CliRunner, tmp_path: Path, chatdump_server: str
+    runner: CliRunner, tmp_path: Path, server: str
 ) -> None:
     grant = mint_grant(Secret(DEMO_GRANT_SECRET), SESSION)
     result = runner.invoke(
         cli,
-        ["download", SESSION, "--endpoint", chatdump_server, "--grant", grant, "-o", str(tmp_path)],
+        ["download", SESSION, "--endpoint", server, "--grant", grant, "-o", str(tmp_path)],
         env={"CHATDUMP_PROVIDER": "dyte", "DYTE_API_KEY": ""},  # nothing usable here
     )
     assert result.exit_code == 0, result.output
@@ -113,10 +103,10 @@ def test_download_through_a_token_endpoint_needs_no_upstream_credentials(
 
 
 def test_download_through_a_token_endpoint_with_a_bad_grant_is_refused(
-    runner: CliRunner, tmp_path: Path, chatdump_server: str
+    runner: CliRunner, tmp_path: Path, server: str
 ) -> None:
     result = runner.invoke(
-        cli, ["download", SESSION, "--endpoint", chatdump_server, "--grant", "bad", "-o",
+        cli, ["download", SESSION, "--endpoint", server, "--grant", "bad", "-o",
               str(tmp_path)],
     )  # fmt: skip
     assert result.exit_code == 4, result.output

@@ -171,7 +171,7 @@ async def test_persistent_5xx_is_a_502_after_a_few_attempts(
 
 @FLAVOURS
 async def test_an_unreachable_upstream_is_a_502(app_client: AppClient, flavour: str) -> None:
-    from tests.browser.conftest import free_port
+    from tests.live import free_port
 
     closed = f"http://127.0.0.1:{free_port()}"
     base = {"dyte": {"DYTE_API_BASE": f"{closed}/v2"}, "realtimekit": {"RTK_API_BASE": closed}}

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from chatdump.grants import mint_grant
 from chatdump.settings import DEMO_GRANT_SECRET, Secret
@@ -36,40 +31,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chatdump", "serve", "--demo", "--port", str(port)],
-        env={**os.environ, "CHATDUMP_GRANT_SECRET": "", **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("chatdump serve did not come up within 30 s")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    process, base = start_server()
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if not os.path.exists(CHROMIUM):
@@ -85,6 +46,14 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
     yield browser
     browser.close()
+
+
+@pytest.fixture(scope="module")
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """One context for a module's tests, which accepts downloads."""
+    context = browser.new_context(accept_downloads=True)
+    yield context
+    context.close()
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from chatdump.demo import STORAGE_PATH, DemoUpstream
 from chatdump.providers.base import SessionInfo, UpstreamChatUrl
 from chatdump.providers.chat_replay import ChatReplayProvider
 from chatdump.settings import Settings
-from tests.browser.conftest import free_port
+from tests.live import free_port
 
 Fault = Literal[
     "pass", "forbidden", "truncate", "no-cors", "drop", "stall", "stall-unsized", "stall-then-cut"

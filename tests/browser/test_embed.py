@@ -21,12 +21,8 @@ import pytest
 from playwright.sync_api import Frame, Page, Route
 
 from chatdump.demo import DEFAULT_SESSION_ID
-from tests.browser.conftest import (
-    BOOT_TIMEOUT_MS,
-    demo_grant,
-    free_port,
-    start_server,
-)
+from tests.browser.conftest import BOOT_TIMEOUT_MS, demo_grant
+from tests.live import free_port, start_server
 
 RECOMMENDED = "allow-scripts allow-same-origin allow-downloads"
 EVENT_TIMEOUT_MS = 30_000

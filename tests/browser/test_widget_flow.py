@@ -43,13 +43,6 @@ def widget() -> Iterator[WidgetServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(accept_downloads=True)
-    yield context
-    context.close()
-
-
 @pytest.fixture
 def tab(context: BrowserContext, widget: WidgetServer) -> Iterator[Page]:
     widget.reset()

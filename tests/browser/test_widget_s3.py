@@ -9,15 +9,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page
 
 from chatdump.app import create_app
 from chatdump.demo import DEMO_SESSIONS, render_dump
 from chatdump.demo.dumps import DemoSession
 from chatdump.providers.base import SessionInfo, UpstreamChatUrl
 from chatdump.settings import Settings
-from tests.browser.conftest import demo_grant, free_port, wait_for_state, widget_url
+from tests.browser.conftest import demo_grant, wait_for_state, widget_url
 from tests.browser.faults import RequestLog, serve
+from tests.live import free_port
 from tests.s3 import S3
 
 # One session per test: the server caches signed URLs per session.
@@ -64,13 +65,6 @@ def site(provider: S3Provider) -> Iterator[tuple[str, RequestLog]]:
     log = RequestLog(create_app(Settings.from_env({}, demo=True), provider))
     with serve(log, free_port()) as base:
         yield base, log
-
-
-@pytest.fixture(scope="module")
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(accept_downloads=True)
-    yield context
-    context.close()
 
 
 @pytest.fixture

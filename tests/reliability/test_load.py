@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from chatdump.demo import DEFAULT_SESSION_ID
-from tests.browser.conftest import demo_grant, start_server
+from tests.browser.conftest import demo_grant
+from tests.live import start_server
 
 pytestmark = pytest.mark.anyio
 REQUESTS = 10_000
