@@ -1,7 +1,9 @@
 """Widget benchmarks, each against a baseline measured in the same run, in headless Chromium.
 
 - cold load to ``ready``: the widget vs a bare PyScript + Pyodide hello page of the same versions
-  (a new browser context each time, so the HTTP cache is empty); target <= 1.15x.
+  (a new browser context each time, so the HTTP cache is empty); target <= 1.15x. Informative, in
+  the same rounds: the widget without index.html's runtime preloads, and how long importing
+  ``urllib.request`` (the token request's stack) takes in Pyodide.
 - 100 MB CSV, click to saved: the widget vs a plain-JS page doing fetch -> blob -> <a download> on
   the same kind of signed URL; target <= 1.3x. Plus the longest main-thread task during the widget's
   download (PerformanceObserver "longtask"); target <= 200 ms.
@@ -15,6 +17,7 @@ Run: .venv/bin/python bench/bench_widget.py   (loopback only; writes bench/out/w
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -61,6 +64,14 @@ HELLO_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 from pyscript import document
 document.documentElement.dataset.chatdumpState = "ready"
 </script></body></html>"""
+# The hello page, timing the import the widget's token request needs (urllib.request and what it
+# imports), in milliseconds, before it says ready.
+URLLIB_PAGE = HELLO_PAGE.replace(
+    "from pyscript import document\n",
+    "from pyscript import document\nimport js\nstarted = js.performance.now()\n"
+    "import urllib.request\n"
+    "document.documentElement.dataset.importMs = str(js.performance.now() - started)\n",
+)
 PLAIN_PAGE = """<!doctype html><html data-chatdump-state="ready"><head><meta charset="utf-8">
 </head><body><button id="go">Download chat</button><script>
 document.getElementById("go").addEventListener("click", async () => {
@@ -106,6 +117,8 @@ def bench_server(objects: dict[str, bytes]) -> Iterator[str]:
     pages = Path(tempfile.mkdtemp(prefix="chatdump-bench-"))
     (pages / "hello.html").write_text(HELLO_PAGE)
     (pages / "plain.html").write_text(PLAIN_PAGE)
+    (pages / "urllib.html").write_text(URLLIB_PAGE)
+    write_page_without_preloads(pages)
     app = create_app(
         Settings.from_env({}, demo=True),
         demo.provider(),
@@ -124,6 +137,22 @@ def bench_server(objects: dict[str, bytes]) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def write_page_without_preloads(pages: Path) -> None:
+    """index.html minus its preload links, as /bench/nopreload.html (with absolute paths, and a
+    pyscript.toml copy whose sources are absolute, since it is served from /bench/)."""
+    page = (ROOT / "index.html").read_text().replace('"./', '"/')
+    page = page.replace('config="/pyscript.toml"', 'config="/bench/pyscript.toml"')
+    page = re.sub(r'\s*<link rel="(?:module)?preload"[^>]*>', "", page)
+    if "preload" in re.sub(r"<!--.*?-->", "", page, flags=re.S):
+        raise RuntimeError("index.html preloads in a way this benchmark does not remove")
+    config = (ROOT / "pyscript.toml").read_text()
+    config = re.sub(r'^"\./', '"/', config, flags=re.M).replace(
+        'interpreter = "./', 'interpreter = "/'
+    )
+    (pages / "nopreload.html").write_text(page)
+    (pages / "pyscript.toml").write_text(config)
 
 
 def grant() -> str:
@@ -270,17 +299,49 @@ def main() -> None:
 
 def load_benchmarks(browser: Browser, base: str) -> list[Result]:
     cold_load(browser, f"{base}/bench/hello.html")  # warm the server and the disk cache
-    mine, bare = [], []
-    for _ in range(ROUNDS):  # interleaved, so machine load hits both alike
-        bare.append(cold_load(browser, f"{base}/bench/hello.html"))
-        mine.append(cold_load(browser, widget_url(base)))
+    fragment = widget_url(base).split("#", 1)[1]
+    pages = {
+        "bare": f"{base}/bench/hello.html",
+        "widget": widget_url(base),
+        "no preloads": f"{base}/bench/nopreload.html#{fragment}",
+    }
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    imports = []
+    for _ in range(ROUNDS):  # interleaved, so machine load hits all alike
+        for name, url in pages.items():
+            times[name].append(cold_load(browser, url))
+        imports.append(import_ms(browser, f"{base}/bench/urllib.html"))
+    bare = statistics.median(times["bare"])
+    without = statistics.median(times["no preloads"])
     return [
         ratio_result(
-            "cold load to ready", statistics.median(mine), statistics.median(bare), "s", 1.15,
+            "cold load to ready", statistics.median(times["widget"]), bare, "s", 1.15,
             f"median of {ROUNDS}, new browser context each (empty HTTP cache); baseline: bare "
             "PyScript 0.7.31 + Pyodide 314.0.2 page setting the same attribute",
-        )
+        ),
+        Result(
+            "cold load to ready without index.html's runtime preloads (informative)",
+            round(without, 3), round(bare, 3), "s", round(without / bare, 3), "-", True,
+            f"median of {ROUNDS}, same rounds; the same page with the preload links removed",
+        ),
+        Result(
+            "import urllib.request in Pyodide (informative)", round(statistics.median(imports)),
+            round(bare * 1000), "ms", round(statistics.median(imports) / (bare * 1000), 3), "-",
+            True, f"median of {ROUNDS}; the token request's stack (urllib.parse, http.client, "
+            "email.parser, ...), compiled from source on each load; baseline: the bare cold load",
+        ),
     ]  # fmt: skip
+
+
+def import_ms(browser: Browser, url: str) -> float:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        wait_state(page, "ready")
+        return float(page.evaluate("document.documentElement.dataset.importMs"))
+    finally:
+        context.close()
 
 
 def download_benchmarks(browser: Browser, base: str, size: int) -> list[Result]:
