@@ -1,14 +1,14 @@
 """The widget page: wires the DOM to chatdump. Nothing else lives here.
 
-The page's elements and browser I/O are in ``widget.py`` and ``embedding.py``; every decision is in
+The page's elements and browser I/O are in ``browser/``; every decision is in
 ``chatdump.core`` (tested in CPython, loaded here as is).
 """
 
 import pyodide_http
 
-from widget import View, Widget
+from browser.widget import View, Widget
 
-# urllib -> XMLHttpRequest, so chatdump.client (the CLI's client too) works in the browser.
+# urllib -> XMLHttpRequest, so chatdump.endpoint_client (the CLI's client too) works in the browser.
 pyodide_http.patch_all()
 
 await Widget(View()).start()  # noqa: F704 - PyScript runs the page's script with top-level await

@@ -60,7 +60,7 @@ server.serve_forever()
 CHATDUMP_DOWNLOAD = r"""
 import sys
 from pathlib import Path
-from chatdump.download import download, storage_http_client
+from chatdump.export.download import download, storage_http_client
 with storage_http_client() as client:
     saved = download(lambda fresh: sys.argv[1], Path(sys.argv[2]), client=client, sha256=False,
                      durable=sys.argv[3] == "durable")

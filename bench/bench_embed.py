@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from common import save  # noqa: E402
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
-from chatdump.demo import DEFAULT_SESSION_ID  # noqa: E402
+from chatdump.upstream.demo import DEFAULT_SESSION_ID  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_grant  # noqa: E402
 from tests.live import free_port, start_server  # noqa: E402
 

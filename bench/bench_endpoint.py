@@ -61,10 +61,10 @@ def chatdump_app() -> object:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from chatdump.app import create_app
-    from chatdump.demo import DemoUpstream
-    from chatdump.providers.base import SessionInfo, UpstreamChatUrl
-    from chatdump.settings import Settings
+    from chatdump.server.app import create_app
+    from chatdump.server.settings import Settings
+    from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
+    from chatdump.upstream.demo import DemoUpstream
 
     provider = DemoUpstream("http://127.0.0.1").provider()
     calls = {"chat": 0}
@@ -171,9 +171,9 @@ async def burst(url: str, headers: dict[str, str]) -> list[int]:
 
 
 def main() -> None:
-    from chatdump.demo import DEMO_SESSIONS
-    from chatdump.grants import mint_grant
-    from chatdump.settings import Settings
+    from chatdump.server.grants import mint_grant
+    from chatdump.server.settings import Settings
+    from chatdump.upstream.demo import DEMO_SESSIONS
 
     secret = Settings.from_env({}, demo=True).grant_secrets[-1]
     warm, cold = DEMO_SESSIONS[0].session_id, DEMO_SESSIONS[1].session_id

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chatdump.demo import DEFAULT_SESSION_ID  # noqa: E402
+from chatdump.upstream.demo import DEFAULT_SESSION_ID  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_grant, widget_url  # noqa: E402
 from tests.browser.faults import WidgetServer, widget_server  # noqa: E402
 

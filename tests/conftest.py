@@ -8,11 +8,11 @@ import httpx
 import pytest
 from hypothesis import settings
 
-from chatdump import files
-from chatdump.demo import DEFAULT_SESSION_ID
-from chatdump.grants import mint_grant
-from chatdump.server import build_app
-from chatdump.settings import Settings
+from chatdump.export import atomic as files
+from chatdump.server.assemble import build_app
+from chatdump.server.grants import mint_grant
+from chatdump.server.settings import Settings
+from chatdump.upstream.demo import DEFAULT_SESSION_ID
 from tests.live import start_server
 from tests.s3 import S3, start_s3
 

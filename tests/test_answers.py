@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chatdump.core import errors
-from chatdump.providers.answers import (
+from chatdump.upstream.answers import (
     RateLimited,
     Transient,
     read_chat_answer,

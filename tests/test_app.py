@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from chatdump.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS, render_dump
-from chatdump.grants import mint_grant
-from chatdump.settings import Secret, Settings
+from chatdump.server.grants import mint_grant
+from chatdump.server.settings import Secret, Settings
+from chatdump.upstream.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS, render_dump
 
 pytestmark = pytest.mark.anyio
 CHAT_URL = f"/api/sessions/{DEFAULT_SESSION_ID}/chat-url"
@@ -112,7 +112,12 @@ async def test_the_page_and_its_modules_are_served(demo_client: httpx.AsyncClien
     assert "text/html" in page.headers["content-type"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["referrer-policy"] == "no-referrer"
-    for path in ("/main.py", "/pyscript.toml", "/chatdump/core/chat_url.py", "/chatdump/client.py"):
+    for path in (
+        "/main.py",
+        "/pyscript.toml",
+        "/chatdump/core/chat_url.py",
+        "/chatdump/endpoint_client.py",
+    ):
         assert (await demo_client.get(path)).status_code == 200, path
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from chatdump.archive import Archive, archive_filename, list_sessions
-from chatdump.demo import DEMO_SESSIONS, DemoUpstream
-from chatdump.providers.base import SessionInfo
+from chatdump.export.archive import Archive, archive_filename, list_sessions
+from chatdump.upstream.base import SessionInfo
+from chatdump.upstream.demo import DEMO_SESSIONS, DemoUpstream
 
 pytestmark = pytest.mark.anyio
 MANY = [

@@ -5,8 +5,8 @@ import pytest
 from click.testing import CliRunner
 
 from chatdump.cli import cli
-from chatdump.grants import check_grant
-from chatdump.settings import DEMO_GRANT_SECRET, Secret
+from chatdump.server.grants import check_grant
+from chatdump.server.settings import DEMO_GRANT_SECRET, Secret
 
 SESSION = "79365b9b-5e35-4d3a-9d1c-2b5b1c2f7a10"
 
@@ -77,6 +77,6 @@ def test_serve_refuses_to_start_and_names_what_is_missing(
 
 def test_the_cli_starts_without_loading_the_upstream_stack() -> None:
     # `chatdump convert` and `download --endpoint` never talk to the upstream: keep them quick.
-    code = "import sys, chatdump.cli; print(sorted({'asyncio', 'httpx', 'chatdump.archive'} & set(sys.modules)))"
+    code = "import sys, chatdump.cli; print(sorted({'asyncio', 'httpx', 'chatdump.export.archive'} & set(sys.modules)))"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert found.stdout.strip() == "[]", found.stderr

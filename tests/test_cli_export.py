@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from chatdump.cli import cli
 from chatdump.core.convert import convert
-from chatdump.demo import DEMO_SESSIONS, render_dump
-from chatdump.grants import mint_grant
-from chatdump.settings import DEMO_GRANT_SECRET, Secret
+from chatdump.server.grants import mint_grant
+from chatdump.server.settings import DEMO_GRANT_SECRET, Secret
+from chatdump.upstream.demo import DEMO_SESSIONS, render_dump
 
 SESSION = DEMO_SESSIONS[0].session_id
 DEMO_ENV = {"CHATDUMP_PROVIDER": "", "CHATDUMP_GRANT_SECRET": ""}
@@ -182,7 +182,7 @@ def test_archive_filters_by_meeting_and_start(runner: CliRunner, tmp_path: Path)
 
 
 def test_every_exit_code_is_documented_in_the_help(runner: CliRunner) -> None:
-    from chatdump import exit_codes
+    from chatdump.cli import exit_codes
 
     documented = runner.invoke(cli, ["download", "--help"]).output
     for name in ("OK", "UNEXPECTED", "USAGE", "CONFIG", "REFUSED", "NOT_FOUND", "UPSTREAM",

@@ -21,7 +21,7 @@ from chatdump.core.convert import (
     preview,
     summarise,
 )
-from chatdump.demo.dumps import DEMO_SESSIONS, render_dump
+from chatdump.upstream.demo.dumps import DEMO_SESSIONS, render_dump
 
 # Any text a CSV can carry: everything but NUL and lone surrogates (not encodable as UTF-8).
 cell = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))

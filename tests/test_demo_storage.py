@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from chatdump.demo.storage import DemoStorage, byte_range
+from chatdump.upstream.demo.storage import DemoStorage, byte_range
 
 pytestmark = pytest.mark.anyio
 BODY = b"id,payload\r\n1,hello\r\n"

@@ -1,4 +1,4 @@
-from chatdump.web import REPO_ROOT
+from chatdump.server.widget_files import REPO_ROOT
 from tests.cli_docs import render
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from chatdump.core import errors
-from chatdump.download import Limits, Write, download, judge, storage_http_client
+from chatdump.export.download import Limits, Write, download, judge, storage_http_client
 from tests.flaky_server import flaky_server
 from tests.s3 import S3
 

@@ -301,15 +301,15 @@ RECOMMENDED_FLAGS = "allow-scripts allow-same-origin allow-downloads"
 
 
 def test_the_page_ships_its_embedding_files() -> None:
-    from chatdump.web import REPO_ROOT, WidgetFiles, shipped_sources
+    from chatdump.server.widget_files import REPO_ROOT, WidgetFiles, shipped_sources
 
-    assert "embedding.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
+    assert "browser/embedding.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
     assert "chatdump/core/embed.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
     served = WidgetFiles.load().files
-    assert {"boot.js", "embed.css", "embedding.py"} <= set(served)
+    assert {"browser/boot.js", "browser/embed.css", "browser/embedding.py"} <= set(served)
     page = (REPO_ROOT / "index.html").read_text(encoding="utf-8")
     # boot.js must run before PyScript's core.js, or PyScript never starts in third-party frames.
     # (A modulepreload of core.js before it only fetches the module; it does not run it.)
     core = re.search(r'<script type="module" src="[^"]*/core\.js">', page)
     assert core is not None
-    assert page.index('<script src="./boot.js">') < core.start()
+    assert page.index('<script src="./browser/boot.js">') < core.start()

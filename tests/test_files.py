@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdump import files
-from chatdump.files import atomic_write
+from chatdump.export import atomic as files
+from chatdump.export.atomic import atomic_write
 
 
 def test_a_complete_write_appears_under_its_name_and_nothing_else_is_left(tmp_path: Path) -> None:

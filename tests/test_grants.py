@@ -4,8 +4,8 @@ import jwt
 import pytest
 
 from chatdump.core.errors import Forbidden, NotAuthenticated
-from chatdump.grants import GrantChecker, check_grant, mint_grant
-from chatdump.settings import Secret
+from chatdump.server.grants import GrantChecker, check_grant, mint_grant
+from chatdump.server.settings import Secret
 
 OLD = Secret("o" * 40)
 NEW = Secret("n" * 40)

@@ -4,9 +4,9 @@ import httpx
 import pytest
 
 from chatdump.core.embed import parse_ancestors
-from chatdump.page_headers import content_security_policy, page_headers
-from chatdump.server import build_app
-from chatdump.settings import Settings
+from chatdump.server.assemble import build_app
+from chatdump.server.headers import content_security_policy, page_headers
+from chatdump.server.settings import Settings
 
 BASE = "http://127.0.0.1"
 
@@ -79,7 +79,9 @@ async def _get(settings: Settings, path: str) -> httpx.Response:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("path", ["/", "/index.html", "/main.py", "/boot.js", "/widget.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/index.html", "/main.py", "/browser/boot.js", "/browser/widget.css"]
+)
 async def test_the_server_sends_the_policy_with_the_page_and_its_files(path: str) -> None:
     settings = Settings.from_env(
         {"CHATDUMP_FRAME_ANCESTORS": "https://dash.example.com"}, demo=True
@@ -96,7 +98,7 @@ async def test_the_server_sends_the_policy_with_the_page_and_its_files(path: str
 
 @pytest.mark.anyio
 async def test_boot_js_is_served_as_javascript() -> None:
-    answer = await _get(Settings.from_env({}, demo=True), "/boot.js")
+    answer = await _get(Settings.from_env({}, demo=True), "/browser/boot.js")
     assert answer.headers["content-type"].startswith("text/javascript")
 
 

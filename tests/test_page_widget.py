@@ -17,7 +17,7 @@ from chatdump.core.page import (
     read_format,
     read_page_params,
 )
-from chatdump.web import REPO_ROOT
+from chatdump.server.widget_files import REPO_ROOT
 
 SESSION = "79365b9b-5e35-4d3a-9d1c-2b5b1c2f7a10"
 

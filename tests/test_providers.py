@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from chatdump.providers import UpstreamPolicy
+from chatdump.upstream import UpstreamPolicy
 from tests.fake_upstream import API_KEY, API_TOKEN, ORG_ID, FakeChatReplay, Reply
 from tests.upstream_fixtures import SESSION, AppClient, grant_for
 

@@ -1,6 +1,6 @@
 """The per-grant token bucket behind ``?fresh=1``."""
 
-from chatdump.rate_limit import TokenBuckets, key_of
+from chatdump.server.rate_limit import TokenBuckets, key_of
 
 
 def test_a_burst_then_one_per_period() -> None:

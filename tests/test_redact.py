@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from chatdump.redact import redact
+from chatdump.server.redact import redact
 from tests.fake_upstream import API_KEY, API_TOKEN, ORG_ID, FakeChatReplay, Reply
 from tests.upstream_fixtures import GRANT_SECRET, SESSION, AppClient, grant_for
 

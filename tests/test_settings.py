@@ -1,7 +1,7 @@
 import pytest
 
 from chatdump.core.errors import ConfigError
-from chatdump.settings import DEMO_GRANT_SECRET, Secret, Settings
+from chatdump.server.settings import DEMO_GRANT_SECRET, Secret, Settings
 
 SECRET = "s" * 40
 

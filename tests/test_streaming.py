@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from chatdump.app import create_app
-from chatdump.providers import build_provider
-from chatdump.streaming import content_disposition
+from chatdump.server.app import create_app
+from chatdump.server.proxy import content_disposition
+from chatdump.upstream import build_provider
 from tests.fake_upstream import FakeChatReplay
 from tests.live import serve
 from tests.s3 import S3

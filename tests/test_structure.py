@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from chatdump.web import REPO_ROOT, WidgetFiles, shipped_sources
+from chatdump.server.widget_files import REPO_ROOT, WidgetFiles, shipped_sources
 
 BROWSER_MODULES = [
     *sorted((REPO_ROOT / "chatdump" / "core").glob("*.py")),
     REPO_ROOT / "chatdump" / "__init__.py",
-    REPO_ROOT / "chatdump" / "client.py",
+    REPO_ROOT / "chatdump" / "endpoint_client.py",
 ]
 
 
@@ -58,7 +58,7 @@ def test_pyscript_toml_ships_every_module_the_page_imports() -> None:
                     pending.append(f"{module}.py")
             elif name.startswith("chatdump"):
                 assert f"{module}.py" in shipped or f"{module}/__init__.py" in shipped, name
-    assert {"main.py", "widget.py", "embedding.py"} <= seen
+    assert {"main.py", "browser/widget.py", "browser/embedding.py"} <= seen
 
 
 def test_widget_files_exist() -> None:

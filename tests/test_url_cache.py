@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from chatdump.core import errors
-from chatdump.providers import UpstreamPolicy
-from chatdump.url_cache import UrlCache, refresh_at
+from chatdump.server.url_cache import UrlCache, refresh_at
+from chatdump.upstream import UpstreamPolicy
 from tests.fake_upstream import FakeChatReplay, Reply
 from tests.upstream_fixtures import SESSION, AppClient, grant_for
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from chatdump.app import create_app
 from chatdump.core import errors
-from chatdump.demo import DEMO_SESSIONS, DemoUpstream, render_dump
-from chatdump.demo.local import local_demo
-from chatdump.settings import Secret, Settings
-from chatdump.webhooks import PATH, WebhookSettings, read_chat_synced, webhook_router
+from chatdump.server.app import create_app
+from chatdump.server.settings import Secret, Settings
+from chatdump.server.webhooks import PATH, WebhookSettings, read_chat_synced, webhook_router
+from chatdump.upstream.demo import DEMO_SESSIONS, DemoUpstream, render_dump
+from chatdump.upstream.demo.local import local_demo
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.anyio

@@ -9,10 +9,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import httpx
 import pytest
 
-from chatdump.app import create_app
-from chatdump.grants import mint_grant
-from chatdump.providers import UpstreamPolicy, build_provider
-from chatdump.settings import Settings
+from chatdump.server.app import create_app
+from chatdump.server.grants import mint_grant
+from chatdump.server.settings import Settings
+from chatdump.upstream import UpstreamPolicy, build_provider
 from tests.fake_upstream import FakeChatReplay, env_for
 from tests.live import serve
 
@@ -71,6 +71,6 @@ def app_client(upstream: FakeChatReplay, upstream_base: str) -> AppClient:
 
 
 def grant_for(session_id: str = SESSION, secret: str = GRANT_SECRET) -> dict[str, str]:
-    from chatdump.settings import Secret
+    from chatdump.server.settings import Secret
 
     return {"Authorization": f"Bearer {mint_grant(Secret(secret), session_id)}"}

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from chatdump.app import create_app
-from chatdump.demo import STORAGE_PATH, DemoUpstream
-from chatdump.providers.base import SessionInfo, UpstreamChatUrl
-from chatdump.providers.chat_replay import ChatReplayProvider
-from chatdump.settings import Settings
+from chatdump.server.app import create_app
+from chatdump.server.settings import Settings
+from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
+from chatdump.upstream.chat_replay import ChatReplayProvider
+from chatdump.upstream.demo import STORAGE_PATH, DemoUpstream
 from tests.live import free_port
 
 Fault = Literal[

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from playwright.sync_api import Frame, Page, Route
 
-from chatdump.demo import DEFAULT_SESSION_ID
+from chatdump.upstream.demo import DEFAULT_SESSION_ID
 from tests.browser.conftest import BOOT_TIMEOUT_MS, demo_grant
 from tests.live import free_port, start_server
 

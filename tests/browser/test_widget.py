@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, expect
 
-from chatdump.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS
+from chatdump.upstream.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS
 from tests.browser.conftest import demo_grant, wait_for_state, widget_url
 
 

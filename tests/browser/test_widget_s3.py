@@ -11,11 +11,11 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from chatdump.app import create_app
-from chatdump.demo import DEMO_SESSIONS, render_dump
-from chatdump.demo.dumps import DemoSession
-from chatdump.providers.base import SessionInfo, UpstreamChatUrl
-from chatdump.settings import Settings
+from chatdump.server.app import create_app
+from chatdump.server.settings import Settings
+from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
+from chatdump.upstream.demo import DEMO_SESSIONS, render_dump
+from chatdump.upstream.demo.dumps import DemoSession
 from tests.browser.conftest import demo_grant, wait_for_state, widget_url
 from tests.browser.faults import RequestLog, serve
 from tests.live import free_port

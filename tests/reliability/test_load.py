@@ -15,7 +15,7 @@ import anyio
 import httpx
 import pytest
 
-from chatdump.demo import DEFAULT_SESSION_ID
+from chatdump.upstream.demo import DEFAULT_SESSION_ID
 from tests.browser.conftest import demo_grant
 from tests.live import start_server
 

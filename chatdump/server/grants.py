@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 from chatdump.core.errors import Forbidden, NotAuthenticated
-from chatdump.settings import Secret
+from chatdump.server.settings import Secret
 
 AUDIENCE = "chatdump"
 ALGORITHM = "HS256"

@@ -12,14 +12,14 @@ from urllib.parse import quote
 import click
 
 from chatdump import __version__
-from chatdump.cli_export import register as register_export_commands
+from chatdump.cli.export import register as register_export_commands
 from chatdump.core.errors import ChatdumpError
 from chatdump.core.session_ids import check_session_id
-from chatdump.grants import DEFAULT_TTL, MAX_TTL, mint_grant
-from chatdump.settings import DEMO_GRANT_SECRET, Secret, Settings, grant_secrets_from_env
+from chatdump.server.grants import DEFAULT_TTL, MAX_TTL, mint_grant
+from chatdump.server.settings import DEMO_GRANT_SECRET, Secret, Settings, grant_secrets_from_env
 
 if TYPE_CHECKING:
-    from chatdump.webhooks import WebhookSettings
+    from chatdump.server.webhooks import WebhookSettings
 
 T = TypeVar("T")
 
@@ -54,8 +54,8 @@ def serve(host: str, port: int, demo: bool) -> None:
     """
     import uvicorn
 
-    from chatdump.demo import DEFAULT_SESSION_ID
-    from chatdump.server import build_app
+    from chatdump.server.assemble import build_app
+    from chatdump.upstream.demo import DEFAULT_SESSION_ID
 
     settings = _settings(demo=demo)
     public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
@@ -108,7 +108,7 @@ def grant(session_id: str, ttl: int, demo: bool) -> None:
 
 
 def _webhook_settings() -> WebhookSettings | None:
-    from chatdump.webhooks import WebhookSettings
+    from chatdump.server.webhooks import WebhookSettings
 
     return WebhookSettings.from_env(os.environ)
 

@@ -1,7 +1,7 @@
 """``chatdump download``, ``convert`` and ``archive``: the server-side export.
 
 Each command's docstring is its ``--help``. Errors end the run with one line on stderr and an
-exit code from ``chatdump.exit_codes`` (listed in ``chatdump download --help``).
+exit code from ``chatdump.cli.exit_codes`` (listed in ``chatdump download --help``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import click
 
-from chatdump.client import EndpointClient
+from chatdump.cli.exit_codes import INTERRUPTED, exit_code
+from chatdump.cli.progress_bar import progress_bar
 from chatdump.core import errors
 from chatdump.core.convert import (
     CHUNK_SIZE,
@@ -31,18 +32,17 @@ from chatdump.core.expiry import parse_expiry
 from chatdump.core.filenames import chat_filename
 from chatdump.core.page import human_size
 from chatdump.core.session_ids import check_session_id
-from chatdump.download import Saved, download, iter_file, storage_http_client, stream_into
-from chatdump.exit_codes import INTERRUPTED, exit_code
-from chatdump.files import atomic_write
-from chatdump.progress import progress_bar
-from chatdump.settings import Settings
+from chatdump.endpoint_client import EndpointClient
+from chatdump.export.atomic import atomic_write
+from chatdump.export.download import Saved, download, iter_file, storage_http_client, stream_into
+from chatdump.server.settings import Settings
 
 # The upstream's stack (asyncio, httpx) loads only for the commands that talk to it, so that
 # `chatdump convert` and `download --endpoint` start quickly.
 if TYPE_CHECKING:
     import asyncio
 
-    from chatdump.providers.base import Provider, SessionInfo
+    from chatdump.upstream.base import Provider, SessionInfo
 
 T = TypeVar("T")
 EXIT_CODES_HELP = """\b
@@ -90,7 +90,7 @@ class Upstream:
         return lambda fresh: self.run(self.provider.chat_url(session_id)).url
 
     def session_info(self, session_id: str) -> SessionInfo:
-        from chatdump.providers.base import SessionInfo
+        from chatdump.upstream.base import SessionInfo
 
         try:
             return self.run(self.provider.session_info(session_id))
@@ -106,11 +106,11 @@ def open_upstream(*, demo: bool) -> Iterator[Upstream]:
     with ExitStack() as stack:
         runner = stack.enter_context(asyncio.Runner())
         if settings.provider == "demo":
-            from chatdump.demo.local import local_demo
+            from chatdump.upstream.demo.local import local_demo
 
             provider: Provider = stack.enter_context(local_demo()).provider()
         else:
-            from chatdump.providers import build_provider
+            from chatdump.upstream import build_provider
 
             provider = build_provider(settings)
         try:
@@ -307,7 +307,7 @@ def archive_command(folder: str, meeting: str | None, since: str | None, demo: b
     Example (daily, before the 7-day retention ends):
         chatdump archive /srv/chat-archive --since "$(date -d '-6 days' +%F)"
     """
-    from chatdump.archive import Archive, SessionPages, list_sessions
+    from chatdump.export.archive import Archive, SessionPages, list_sessions
 
     start = _since(since)
     archive = Archive(Path(folder))

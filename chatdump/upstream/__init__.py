@@ -1,15 +1,15 @@
 """Chat upstreams. A new one is a module with ``build(settings, policy) -> Provider``, plus a line
-in ``BUILDERS`` (and its settings in ``chatdump.settings``)."""
+in ``BUILDERS`` (and its settings in ``chatdump.server.settings``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from chatdump.core.errors import ConfigError
-from chatdump.providers import dyte, realtimekit
-from chatdump.providers.base import Provider, SessionInfo, UpstreamChatUrl
-from chatdump.providers.retrying import UpstreamPolicy
-from chatdump.settings import Settings
+from chatdump.server.settings import Settings
+from chatdump.upstream import dyte, realtimekit
+from chatdump.upstream.base import Provider, SessionInfo, UpstreamChatUrl
+from chatdump.upstream.retrying import UpstreamPolicy
 
 BUILDERS: dict[str, Callable[[Settings, UpstreamPolicy], Provider]] = {
     "dyte": dyte.build,
@@ -18,7 +18,7 @@ BUILDERS: dict[str, Callable[[Settings, UpstreamPolicy], Provider]] = {
 
 
 def build_provider(settings: Settings, policy: UpstreamPolicy | None = None) -> Provider:
-    """The provider for a real upstream (the demo one is built by ``chatdump.demo``)."""
+    """The provider for a real upstream (the demo one is built by ``chatdump.upstream.demo``)."""
     builder = BUILDERS.get(settings.provider)
     if builder is None:
         raise ConfigError(f"no upstream provider called {settings.provider!r}")

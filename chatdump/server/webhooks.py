@@ -26,13 +26,13 @@ import anyio.to_thread
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse
 
-from chatdump.archive import Archive
 from chatdump.core import errors
 from chatdump.core.chat_url import check_download_url
 from chatdump.core.session_ids import check_session_id
-from chatdump.download import storage_http_client
-from chatdump.providers.base import Provider, SessionInfo
-from chatdump.settings import MIN_SECRET_LENGTH, Secret
+from chatdump.export.archive import Archive
+from chatdump.export.download import storage_http_client
+from chatdump.server.settings import MIN_SECRET_LENGTH, Secret
+from chatdump.upstream.base import Provider, SessionInfo
 
 log = logging.getLogger("chatdump")
 PATH = "/webhooks/chat-synced"

@@ -21,9 +21,9 @@ from typing import Protocol, runtime_checkable
 
 from chatdump.core.expiry import to_iso
 from chatdump.core.filenames import chat_filename
-from chatdump.download import Progress, download
-from chatdump.providers.base import SessionInfo
-from chatdump.storage_client import StorageClient
+from chatdump.export.download import Progress, download
+from chatdump.export.storage_http import StorageClient
+from chatdump.upstream.base import SessionInfo
 
 MANIFEST = "manifest.jsonl"
 LOCK = ".chatdump.lock"

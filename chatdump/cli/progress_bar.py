@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from chatdump.download import NoProgress, Progress
+from chatdump.export.download import NoProgress, Progress
 
 
 class RichProgress:

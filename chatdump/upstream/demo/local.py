@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from chatdump.demo import STORAGE_PATH, DemoUpstream
+from chatdump.upstream.demo import STORAGE_PATH, DemoUpstream
 
 STARTUP_TIMEOUT = 10.0
 

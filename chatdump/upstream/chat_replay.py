@@ -18,15 +18,15 @@ import httpx
 
 from chatdump.core import errors
 from chatdump.core.expiry import to_iso
-from chatdump.providers.answers import (
+from chatdump.upstream.answers import (
     Transient,
     read_chat_answer,
     read_session_answer,
     read_sessions_answer,
     upstream_message,
 )
-from chatdump.providers.base import SessionInfo, UpstreamChatUrl
-from chatdump.providers.retrying import UpstreamPolicy, call_upstream
+from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
+from chatdump.upstream.retrying import UpstreamPolicy, call_upstream
 
 log = logging.getLogger("chatdump")
 T = TypeVar("T")

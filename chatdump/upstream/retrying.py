@@ -14,7 +14,7 @@ import anyio
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt, wait_random_exponential
 
 from chatdump.core import errors
-from chatdump.providers.answers import RateLimited, Transient
+from chatdump.upstream.answers import RateLimited, Transient
 
 T = TypeVar("T")
 

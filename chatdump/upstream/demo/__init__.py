@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import httpx
 
-from chatdump.demo.dumps import DEMO_SESSIONS, DemoSession, render_dump
-from chatdump.demo.fake_api import DEMO_API_KEY, DEMO_ORG_ID, create_fake_api
-from chatdump.demo.storage import DemoStorage
-from chatdump.providers.chat_replay import TIMEOUT, ChatReplayProvider
+from chatdump.upstream.chat_replay import TIMEOUT, ChatReplayProvider
+from chatdump.upstream.demo.dumps import DEMO_SESSIONS, DemoSession, render_dump
+from chatdump.upstream.demo.fake_api import DEMO_API_KEY, DEMO_ORG_ID, create_fake_api
+from chatdump.upstream.demo.storage import DemoStorage
 
 DEFAULT_SESSION_ID = DEMO_SESSIONS[0].session_id
 STORAGE_PATH = "/demo-storage"

@@ -23,8 +23,8 @@ from typing import BinaryIO, Protocol
 from chatdump.core import errors
 from chatdump.core.chat_url import check_download_url
 from chatdump.core.page import storage_error
-from chatdump.files import atomic_write
-from chatdump.storage_client import TRANSPORT_ERRORS, StorageClient
+from chatdump.export.atomic import atomic_write
+from chatdump.export.storage_http import TRANSPORT_ERRORS, StorageClient
 
 CHUNK = 1 << 20
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
@@ -126,7 +126,7 @@ def download(
     """Save the dump at ``get_url(fresh)`` to ``target``; all of it, or nothing.
 
     ``get_url(True)`` must ask the upstream for a new URL (the old one was refused). ``durable``:
-    on disk before this returns (see ``chatdump.files``).
+    on disk before this returns (see ``chatdump.export.atomic``).
     """
     with atomic_write(target, durable=durable) as out:
         saved = stream_into(

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from chatdump.core import errors
-from chatdump.request_log import request_id_of
+from chatdump.server.middleware import request_id_of
 
 log = logging.getLogger("chatdump")
 STORAGE_TIMEOUT = httpx.Timeout(30.0, connect=10.0)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from chatdump.app import create_app
-from chatdump.demo import STORAGE_PATH, DemoUpstream
-from chatdump.providers import build_provider
-from chatdump.providers.base import Provider
-from chatdump.settings import Settings
-from chatdump.webhooks import WebhookSettings, webhook_router
+from chatdump.server.app import create_app
+from chatdump.server.settings import Settings
+from chatdump.server.webhooks import WebhookSettings, webhook_router
+from chatdump.upstream import build_provider
+from chatdump.upstream.base import Provider
+from chatdump.upstream.demo import STORAGE_PATH, DemoUpstream
 
 
 def build_app(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from chatdump.providers.chat_replay import TIMEOUT, ChatReplayProvider
-from chatdump.providers.retrying import UpstreamPolicy
-from chatdump.settings import Settings, revealed
+from chatdump.server.settings import Settings, revealed
+from chatdump.upstream.chat_replay import TIMEOUT, ChatReplayProvider
+from chatdump.upstream.retrying import UpstreamPolicy
 
 
 def build(settings: Settings, policy: UpstreamPolicy) -> ChatReplayProvider:

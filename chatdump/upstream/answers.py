@@ -18,7 +18,7 @@ from chatdump.core import errors
 from chatdump.core.chat_url import check_download_url
 from chatdump.core.expiry import parse_expiry, usable_until
 from chatdump.core.session_ids import check_session_id
-from chatdump.providers.base import SessionInfo, UpstreamChatUrl
+from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
 
 NO_CHAT_MESSAGE = (
     "No chat for this session. Likely reasons: Chat Replay is not enabled for the organisation "

@@ -27,7 +27,7 @@ import js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
 from pyscript import document, window
 
-from chatdump.client import EndpointClient
+from browser.embedding import Embedding, load_ancestors
 from chatdump.core.chat_url import ChatUrl
 from chatdump.core.convert import (
     FORMATS,
@@ -58,7 +58,7 @@ from chatdump.core.page import (
     read_format,
     read_page_params,
 )
-from embedding import Embedding, load_ancestors
+from chatdump.endpoint_client import EndpointClient
 
 # FileSaver.js's lesson: revoking the object URL at once cancels the save in some browsers.
 REVOKE_AFTER_MS = 40_000
@@ -405,7 +405,7 @@ class Widget:
         self.view.show("error", exc.message, exc.code)
 
     def take_early_click(self) -> bool:
-        """Whether the button was clicked before Python was up (widget.js noted it)."""
+        """Whether the button was clicked before Python was up (early_click.js noted it)."""
         pending = text_or_none(self.view.root.getAttribute("data-chatdump-pending"))
         self.view.root.removeAttribute("data-chatdump-pending")
         return bool(pending)
@@ -431,7 +431,7 @@ class Widget:
             return
         if self.download is None:
             if self.view.root.dataset.chatdumpState == "loading":
-                return  # widget.js noted the click; use_grant runs it
+                return  # early_click.js noted the click; use_grant runs it
             error = self.startup_error
             message = error.message if error else "The widget did not start."
             self.view.show("error", message, error.code if error else "not_started")

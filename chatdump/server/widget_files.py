@@ -13,9 +13,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = (
-    "index.html", "boot.js", "widget.js", "embed.css", "main.py", "pyscript.toml", "widget.css",
+    "index.html", "main.py", "pyscript.toml", "browser/boot.js", "browser/early_click.js",
+    "browser/embed.css", "browser/widget.css",
 )  # fmt: skip
 VENDOR_DIR = "vendor"
 # The runtime's files must carry these types or the browser refuses them; don't trust /etc/mime.types.

@@ -24,28 +24,28 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Scope
 
 from chatdump import __version__
-from chatdump.api_schema import (
+from chatdump.core import errors
+from chatdump.core.embed import embed_json
+from chatdump.core.expiry import to_iso
+from chatdump.core.filenames import chat_filename
+from chatdump.core.session_ids import check_session_id
+from chatdump.server.grants import GrantChecker
+from chatdump.server.headers import page_headers
+from chatdump.server.middleware import RequestLog, request_id_of
+from chatdump.server.proxy import DumpResponse, StorageRefused, open_dump, storage_client
+from chatdump.server.rate_limit import TokenBuckets, key_of
+from chatdump.server.redact import install as install_redaction
+from chatdump.server.schema import (
     API_PARAMETERS,
     ERROR_RESPONSES,
     FRESH_PARAMETER,
     ChatUrlAnswer,
     parse_flag,
 )
-from chatdump.core import errors
-from chatdump.core.embed import embed_json
-from chatdump.core.expiry import to_iso
-from chatdump.core.filenames import chat_filename
-from chatdump.core.session_ids import check_session_id
-from chatdump.grants import GrantChecker
-from chatdump.page_headers import page_headers
-from chatdump.providers.base import Provider, SessionInfo
-from chatdump.rate_limit import TokenBuckets, key_of
-from chatdump.redact import install as install_redaction
-from chatdump.request_log import RequestLog, request_id_of
-from chatdump.settings import Settings
-from chatdump.streaming import DumpResponse, StorageRefused, open_dump, storage_client
-from chatdump.url_cache import UrlCache
-from chatdump.web import WidgetFiles, media_type
+from chatdump.server.settings import Settings
+from chatdump.server.url_cache import UrlCache
+from chatdump.server.widget_files import WidgetFiles, media_type
+from chatdump.upstream.base import Provider, SessionInfo
 
 log = logging.getLogger("chatdump")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -162,7 +162,7 @@ def create_app(
             dump = await open_dump(storage, answer.url)
         return DumpResponse(dump, answer.filename, fallback=f"{session_id}.csv")
 
-    for router in routers:  # e.g. the chat-synced webhook (chatdump.webhooks)
+    for router in routers:  # e.g. the chat-synced webhook (chatdump.server.webhooks)
         app.include_router(router)
     for prefix, mounted in (mounts or {}).items():
         app.mount(prefix, mounted)

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from chatdump.demo.dumps import DEMO_SESSIONS, DemoSession
-from chatdump.demo.storage import DemoStorage
+from chatdump.upstream.demo.dumps import DEMO_SESSIONS, DemoSession
+from chatdump.upstream.demo.storage import DemoStorage
 
 Endpoint = Callable[[Request], Awaitable[JSONResponse]]
 

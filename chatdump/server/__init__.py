@@ -1,0 +1,1 @@
+"""The token endpoint and widget server (FastAPI): ``create_app`` in ``app``, routes in ``api``."""
