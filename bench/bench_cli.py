@@ -60,8 +60,9 @@ server.serve_forever()
 CHATDUMP_DOWNLOAD = r"""
 import sys
 from pathlib import Path
-from chatdump.export.download import download, storage_http_client
-with storage_http_client() as client:
+from chatdump.export.download import download
+from chatdump.export.storage_http import StorageClient
+with StorageClient() as client:
     saved = download(lambda fresh: sys.argv[1], Path(sys.argv[2]), client=client, sha256=False,
                      durable=sys.argv[3] == "durable")
 assert saved.size > 0

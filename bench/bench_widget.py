@@ -39,9 +39,10 @@ sys.path.insert(0, str(ROOT))
 from common import Result, save  # noqa: E402
 
 from chatdump.core.convert import chunks_of, convert  # noqa: E402
+from chatdump.secret import Secret  # noqa: E402
 from chatdump.server.app import create_app  # noqa: E402
 from chatdump.server.grants import mint_grant  # noqa: E402
-from chatdump.server.settings import DEMO_GRANT_SECRET, Secret, Settings  # noqa: E402
+from chatdump.server.settings import DEMO_GRANT_SECRET, Settings  # noqa: E402
 from chatdump.upstream.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS, STORAGE_PATH, DemoUpstream  # noqa: E402
 from chatdump.upstream.demo.dumps import DemoSession, render_dump  # noqa: E402
 from tests.live import free_port  # noqa: E402

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings
 
 from chatdump.export import atomic as files
-from chatdump.server.assemble import build_app
+from chatdump.server.app import create_app
 from chatdump.server.grants import mint_grant
 from chatdump.server.settings import Settings
 from chatdump.upstream.demo import DEFAULT_SESSION_ID
@@ -33,7 +33,7 @@ def demo_settings() -> Settings:
 
 @pytest.fixture
 async def demo_client(demo_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(demo_settings, public_url=BASE)
+    app = create_app(demo_settings, public_url=BASE)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
         yield client
 

@@ -48,8 +48,10 @@ class FakeChatReplay:
         self.reset()
         self.app = Starlette(
             routes=[
+                Route("/v2/sessions", self._endpoint("dyte", "list")),
                 Route("/v2/sessions/{sid}/chat", self._endpoint("dyte", "chat")),
                 Route("/v2/sessions/{sid}", self._endpoint("dyte", "details")),
+                Route(RTK_PREFIX + "/sessions", self._endpoint("realtimekit", "list")),
                 Route(RTK_PREFIX + "/sessions/{sid}/chat", self._endpoint("realtimekit", "chat")),
                 Route(RTK_PREFIX + "/sessions/{sid}", self._endpoint("realtimekit", "details")),
             ]
@@ -67,10 +69,11 @@ class FakeChatReplay:
         self.queued.clear()
         self.download_url: Callable[[str], str] = default_download_url
         self.expiry = "2099-11-25T10:03:11.000Z"
+        self.listed: list[str] = []  # the sessions GET /sessions lists
 
     def _endpoint(self, flavour: str, kind: str) -> Callable[[Request], object]:
         async def endpoint(request: Request) -> Response:
-            sid = request.path_params["sid"]
+            sid = request.path_params.get("sid", "")
             self.calls.append(Call(kind, sid, dict(request.headers)))
             if not _authorized(flavour, request.headers.get("authorization", "")):
                 return _error(flavour, 401, "Unauthorized")
@@ -92,9 +95,14 @@ class FakeChatReplay:
                 "chat_download_url": self.download_url(sid),
                 "chat_download_url_expiry": self.expiry,
             }
-        session = {"id": sid, "associated_id": "meeting-1", "meeting_display_name": TITLE,
-                   "type": "meeting", "status": "ENDED", "started_at": STARTED}  # fmt: skip
-        return {"session": session}
+        if kind == "list":
+            return {"sessions": [_session(listed) for listed in self.listed]}
+        return {"session": _session(sid)}
+
+
+def _session(sid: str) -> dict[str, object]:
+    return {"id": sid, "associated_id": "meeting-1", "meeting_display_name": TITLE,
+            "type": "meeting", "status": "ENDED", "started_at": STARTED}  # fmt: skip
 
 
 def default_download_url(session_id: str) -> str:

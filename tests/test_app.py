@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from chatdump.secret import Secret
 from chatdump.server.grants import mint_grant
-from chatdump.server.settings import Secret, Settings
+from chatdump.server.settings import Settings
 from chatdump.upstream.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS, render_dump
 
 pytestmark = pytest.mark.anyio

@@ -5,8 +5,9 @@ import pytest
 from click.testing import CliRunner
 
 from chatdump.cli import cli
-from chatdump.server.grants import check_grant
-from chatdump.server.settings import DEMO_GRANT_SECRET, Secret
+from chatdump.secret import Secret
+from chatdump.server.grants import GrantChecker
+from chatdump.server.settings import DEMO_GRANT_SECRET
 
 SESSION = "79365b9b-5e35-4d3a-9d1c-2b5b1c2f7a10"
 
@@ -24,7 +25,7 @@ def test_grant_prints_one_grant_for_the_session(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     grant = result.stdout.strip()
     assert "\n" not in grant
-    check_grant([Secret(secret)], grant, SESSION)
+    GrantChecker([Secret(secret)]).check(grant, SESSION)
 
 
 def test_grant_without_a_secret_uses_the_demo_secret_and_says_so(runner: CliRunner) -> None:
@@ -32,7 +33,7 @@ def test_grant_without_a_secret_uses_the_demo_secret_and_says_so(runner: CliRunn
         cli, ["grant", SESSION], env={"CHATDUMP_GRANT_SECRET": "", "CHATDUMP_PROVIDER": ""}
     )
     assert result.exit_code == 0
-    check_grant([Secret(DEMO_GRANT_SECRET)], result.stdout.strip(), SESSION)
+    GrantChecker([Secret(DEMO_GRANT_SECRET)]).check(result.stdout.strip(), SESSION)
     assert "demo-only secret" in result.stderr
 
 

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from chatdump.cli import cli
 from chatdump.core.convert import convert
+from chatdump.secret import Secret
 from chatdump.server.grants import mint_grant
-from chatdump.server.settings import DEMO_GRANT_SECRET, Secret
+from chatdump.server.settings import DEMO_GRANT_SECRET
 from chatdump.upstream.demo import DEMO_SESSIONS, render_dump
 
 SESSION = DEMO_SESSIONS[0].session_id

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from chatdump.core import errors
-from chatdump.export.download import Limits, Write, download, judge, storage_http_client
+from chatdump.export.download import Limits, Write, download, judge
+from chatdump.export.storage_http import StorageClient
 from tests.flaky_server import flaky_server
 from tests.s3 import S3
 
@@ -21,7 +22,7 @@ FAST = Limits(attempts=3, fresh_urls=2, backoff=0.01, backoff_max=0.01)
 def test_a_dropped_connection_resumes_with_range_and_the_bytes_are_identical(
     tmp_path: Path,
 ) -> None:
-    with flaky_server(BODY, ["cut", "cut", "ok"]) as server, storage_http_client() as client:
+    with flaky_server(BODY, ["cut", "cut", "ok"]) as server, StorageClient() as client:
         saved = download(
             lambda fresh: server.url, tmp_path / "chat.csv", client=client, limits=FAST
         )
@@ -33,7 +34,7 @@ def test_a_dropped_connection_resumes_with_range_and_the_bytes_are_identical(
 
 
 def test_storage_that_ignores_range_restarts_from_the_first_byte(tmp_path: Path) -> None:
-    with flaky_server(BODY, ["cut", "full"]) as server, storage_http_client() as client:
+    with flaky_server(BODY, ["cut", "full"]) as server, StorageClient() as client:
         saved = download(
             lambda fresh: server.url, tmp_path / "chat.csv", client=client, limits=FAST
         )
@@ -45,7 +46,7 @@ def test_a_download_that_keeps_failing_leaves_no_file_at_all(tmp_path: Path) -> 
     # Each try starts over and is cut at the same point: no progress, so it gives up.
     with (
         flaky_server(BODY, ["cutfull"]) as server,
-        storage_http_client() as client,
+        StorageClient() as client,
         pytest.raises(errors.UpstreamUnavailable) as caught,
     ):
         download(lambda fresh: server.url, tmp_path / "chat.csv", client=client,
@@ -61,7 +62,7 @@ def test_a_refused_url_is_replaced_by_a_fresh_one(tmp_path: Path) -> None:
         asked.append(fresh)
         return server.url + ("?fresh" if fresh else "")
 
-    with flaky_server(BODY, ["403", "ok"]) as server, storage_http_client() as client:
+    with flaky_server(BODY, ["403", "ok"]) as server, StorageClient() as client:
         download(get_url, tmp_path / "chat.csv", client=client, limits=FAST)
     assert asked == [False, True]
     assert (tmp_path / "chat.csv").read_bytes() == BODY
@@ -70,7 +71,7 @@ def test_a_refused_url_is_replaced_by_a_fresh_one(tmp_path: Path) -> None:
 def test_storage_refusing_even_fresh_urls_fails_cleanly(tmp_path: Path) -> None:
     with (
         flaky_server(BODY, ["403"]) as server,
-        storage_http_client() as client,
+        StorageClient() as client,
         pytest.raises(errors.UpstreamError) as caught,
     ):
         download(lambda fresh: server.url, tmp_path / "chat.csv", client=client, limits=FAST)
@@ -79,7 +80,7 @@ def test_storage_refusing_even_fresh_urls_fails_cleanly(tmp_path: Path) -> None:
 
 
 def test_a_non_loopback_http_url_is_refused_before_any_request(tmp_path: Path) -> None:
-    with storage_http_client() as client, pytest.raises(errors.UpstreamError):
+    with StorageClient() as client, pytest.raises(errors.UpstreamError):
         download(lambda fresh: "http://example.com/x.csv", tmp_path / "c.csv", client=client)
     assert list(tmp_path.iterdir()) == []
 
@@ -98,7 +99,7 @@ def test_judge_refuses_a_resume_at_the_wrong_offset() -> None:
 def test_s3rver_serves_identical_bytes_and_honours_range(s3: S3, tmp_path: Path) -> None:
     s3.put("big.csv", BODY)
     url = s3.presign("big.csv", expires_in=300)
-    with storage_http_client() as client:
+    with StorageClient() as client:
         saved = download(lambda fresh: url, tmp_path / "big.csv", client=client)
     tail = httpx.get(url, headers={"Range": "bytes=100-"})
     assert (tmp_path / "big.csv").read_bytes() == BODY
@@ -112,6 +113,6 @@ def test_an_expired_s3rver_url_is_replaced_by_a_fresh_one(s3: S3, tmp_path: Path
     expired = s3.presign("expiring.csv", expires_in=1)
     time.sleep(2.2)  # let s3rver see the URL as expired (X-Amz-Date + X-Amz-Expires)
     urls = {False: expired, True: s3.presign("expiring.csv", expires_in=300)}
-    with storage_http_client() as client:
+    with StorageClient() as client:
         download(lambda fresh: urls[fresh], tmp_path / "c.csv", client=client, limits=FAST)
     assert (tmp_path / "c.csv").read_bytes() == BODY

@@ -12,13 +12,13 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from starlette.types import Receive, Scope, Send
 
-from chatdump.server.assemble import build_app
+from chatdump.server.app import create_app
 from chatdump.server.grants import mint_grant
 from chatdump.server.settings import Settings
 from chatdump.upstream.demo import DEFAULT_SESSION_ID
 
 SETTINGS = Settings.from_env({}, demo=True)
-APP = build_app(SETTINGS, public_url="http://127.0.0.1")
+APP = create_app(SETTINGS, public_url="http://127.0.0.1")
 
 
 async def without_lifespan(scope: Scope, receive: Receive, send: Send) -> None:

@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from chatdump.core.embed import parse_ancestors
-from chatdump.server.assemble import build_app
+from chatdump.server.app import create_app
 from chatdump.server.headers import content_security_policy, page_headers
 from chatdump.server.settings import Settings
 
@@ -73,7 +73,7 @@ def test_page_headers_hold_the_policy_nosniff_and_no_referrer() -> None:
 
 
 async def _get(settings: Settings, path: str) -> httpx.Response:
-    app = build_app(settings, public_url=BASE)
+    app = create_app(settings, public_url=BASE)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
         return await client.get(path)
 

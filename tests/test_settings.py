@@ -1,7 +1,8 @@
 import pytest
 
 from chatdump.core.errors import ConfigError
-from chatdump.server.settings import DEMO_GRANT_SECRET, Secret, Settings
+from chatdump.secret import Secret
+from chatdump.server.settings import DEMO_GRANT_SECRET, Settings
 
 SECRET = "s" * 40
 
@@ -60,7 +61,7 @@ def test_secrets_never_print() -> None:
     settings = Settings.from_env(env)
     assert "hunter2-key" not in repr(settings)
     assert SECRET not in repr(settings)
-    assert settings.dyte_api_base == "https://api.dyte.io/v2"
+    assert settings.upstream.api_base == "https://api.dyte.io/v2"  # type: ignore[union-attr]
 
 
 def test_several_grant_secrets_are_accepted_for_rotation() -> None:

@@ -124,7 +124,7 @@ def test_a_client_that_leaves_stops_the_storage_fetch(
     recording, storage_base = storage
     upstream.download_url = lambda sid: f"{storage_base}/endless/{sid}.csv"
     settings = settings_for("dyte", upstream_base)
-    app = create_app(settings, build_provider(settings, FAST))
+    app = create_app(settings, build_provider(settings.upstream, FAST))
     with serve(app) as base, httpx.Client(base_url=base) as client:
         with client.stream("GET", CSV_PATH, headers=grant_for()) as answer:
             for _ in zip(range(10), answer.iter_raw(), strict=False):
@@ -218,7 +218,7 @@ def test_a_truncated_storage_body_ends_the_response_as_an_error(
     settings = settings_for("dyte", upstream_base)
     with truncating_storage(handler) as storage_base:
         upstream.download_url = lambda sid: f"{storage_base}/dump.csv?X-Amz-Signature=abc"
-        app = create_app(settings, build_provider(settings, FAST))
+        app = create_app(settings, build_provider(settings.upstream, FAST))
         with serve(app) as base, httpx.Client(base_url=base) as client:
             received = bytearray()
             # An incomplete body, not a short file:
@@ -246,7 +246,7 @@ async def test_memory_stays_constant_whatever_the_size(
 
     settings = settings_for("dyte", upstream_base)
     storage = httpx.AsyncClient(transport=httpx.MockTransport(storage_handler))
-    app = create_app(settings, build_provider(settings, FAST), storage=storage)
+    app = create_app(settings, build_provider(settings.upstream, FAST), storage=storage)
     received = 0
 
     async def receive() -> dict[str, object]:

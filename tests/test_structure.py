@@ -83,3 +83,49 @@ def test_every_file_the_page_preloads_is_one_make_setup_installs() -> None:
     assert len(preloads) >= 5
     for href in preloads:
         assert (REPO_ROOT / href).is_file(), href
+
+
+PACKAGE = REPO_ROOT / "chatdump"
+# Which rooms each side may import from (besides the stdlib and third-party libraries).
+ALLOWED = {
+    "core": {"chatdump.core"},
+    "upstream": {"chatdump.core", "chatdump.upstream", "chatdump.secret"},
+    "export": {"chatdump.core", "chatdump.upstream", "chatdump.export", "chatdump.secret"},
+    "cli": {"chatdump.core", "chatdump.upstream", "chatdump.export", "chatdump.cli",
+            "chatdump.secret", "chatdump.endpoint_client", "chatdump.__init__"},
+}  # fmt: skip
+# `chatdump serve` and `chatdump grant` start the server: the one door from the CLI into it.
+SERVER_DOOR = PACKAGE / "cli" / "serve.py"
+
+
+def chatdump_imports(path: Path) -> set[str]:
+    return {name for name in imports_of(path) if name.split(".")[0] == "chatdump"}
+
+
+def room_of(name: str) -> str:
+    parts = name.split(".")
+    return ".".join(parts[:2]) if len(parts) > 1 else "chatdump.__init__"
+
+
+@pytest.mark.parametrize("room", sorted(ALLOWED))
+def test_each_room_imports_only_the_rooms_below_it(room: str) -> None:
+    for path in sorted((PACKAGE / room).rglob("*.py")):
+        allowed = ALLOWED[room] | ({"chatdump.server"} if path == SERVER_DOOR else set())
+        for name in chatdump_imports(path):
+            assert room_of(name) in allowed, f"{path.relative_to(REPO_ROOT)} imports {name}"
+
+
+def test_the_browser_shell_imports_only_the_core_and_the_endpoint_client() -> None:
+    shell = sorted((REPO_ROOT / "browser").rglob("*.py")) + [REPO_ROOT / "main.py"]
+    assert len(shell) >= 3
+    for path in shell:
+        for name in chatdump_imports(path):
+            assert room_of(name) in {"chatdump.core", "chatdump.endpoint_client"}, (
+                f"{path.relative_to(REPO_ROOT)} imports {name}"
+            )
+
+
+def test_the_boundary_check_sees_lazy_imports_inside_functions(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from chatdump.server.app import create_app\n")
+    assert chatdump_imports(module) == {"chatdump.server.app"}

@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from chatdump.core import errors
+from chatdump.secret import Secret
 from chatdump.server.app import create_app
-from chatdump.server.settings import Secret, Settings
+from chatdump.server.settings import Settings
 from chatdump.server.webhooks import PATH, WebhookSettings, read_chat_synced, webhook_router
 from chatdump.upstream.demo import DEMO_SESSIONS, DemoUpstream, render_dump
 from chatdump.upstream.demo.local import local_demo

@@ -58,7 +58,7 @@ def app_client(upstream: FakeChatReplay, upstream_base: str) -> AppClient:
         **env: str,
     ) -> AsyncIterator[httpx.AsyncClient]:  # fmt: skip
         settings = settings_for(flavour, upstream_base, **env)
-        provider = build_provider(settings, policy)
+        provider = build_provider(settings.upstream, policy)
         app = create_app(settings, provider, storage=storage)
         transport = httpx.ASGITransport(app=app)
         try:
@@ -71,6 +71,6 @@ def app_client(upstream: FakeChatReplay, upstream_base: str) -> AppClient:
 
 
 def grant_for(session_id: str = SESSION, secret: str = GRANT_SECRET) -> dict[str, str]:
-    from chatdump.server.settings import Secret
+    from chatdump.secret import Secret
 
     return {"Authorization": f"Bearer {mint_grant(Secret(secret), session_id)}"}

@@ -1,27 +1,14 @@
-"""The ``chatdump`` command. Each command's docstring is its ``--help``."""
+"""The ``chatdump`` command: the click group. Each command's docstring is its ``--help``.
+
+``serve`` and ``grant`` live in ``serve``; ``download``, ``convert`` and ``archive`` in ``export``.
+"""
 
 from __future__ import annotations
-
-import logging
-import os
-import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import quote
 
 import click
 
 from chatdump import __version__
-from chatdump.cli.export import register as register_export_commands
-from chatdump.core.errors import ChatdumpError
-from chatdump.core.session_ids import check_session_id
-from chatdump.server.grants import DEFAULT_TTL, MAX_TTL, mint_grant
-from chatdump.server.settings import DEMO_GRANT_SECRET, Secret, Settings, grant_secrets_from_env
-
-if TYPE_CHECKING:
-    from chatdump.server.webhooks import WebhookSettings
-
-T = TypeVar("T")
+from chatdump.cli import export, serve
 
 
 @click.group()
@@ -36,92 +23,6 @@ def cli() -> None:
     """
 
 
-@cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--demo", is_flag=True, help="Use the built-in demo upstream (no account needed).")
-def serve(host: str, port: int, demo: bool) -> None:
-    """Serve the widget and the token endpoint.
-
-    Upstream credentials come from the environment: CHATDUMP_PROVIDER (dyte, realtimekit or demo),
-    DYTE_ORG_ID + DYTE_API_KEY (+ DYTE_API_BASE), or RTK_ACCOUNT_ID + RTK_APP_ID + RTK_API_TOKEN,
-    and CHATDUMP_GRANT_SECRET (one or more comma-separated secrets; the last signs new grants).
-
-    \b
-    Examples:
-        chatdump serve --demo --port 8123
-        CHATDUMP_PROVIDER=dyte DYTE_ORG_ID=… DYTE_API_KEY=… CHATDUMP_GRANT_SECRET=… chatdump serve
-    """
-    import uvicorn
-
-    from chatdump.server.assemble import build_app
-    from chatdump.upstream.demo import DEFAULT_SESSION_ID
-
-    settings = _settings(demo=demo)
-    public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    app = build_app(settings, public_url=public_url, webhook=_or_exit(_webhook_settings))
-    click.echo(f"chatdump {__version__} serving the {settings.provider} upstream on {public_url}")
-    if settings.demo_secret_in_use:
-        click.echo(
-            "Demo mode: grants are signed with the built-in, public demo secret. "
-            "Never use it for real chats (set CHATDUMP_GRANT_SECRET).",
-            err=True,
-        )
-    if settings.provider == "demo":
-        grant = mint_grant(settings.grant_secrets[-1], DEFAULT_SESSION_ID, ttl=MAX_TTL)
-        click.echo(f"Open: {public_url}/#session={DEFAULT_SESSION_ID}&grant={quote(grant)}")
-    sys.stdout.flush()
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
-
-
-@cli.command()
-@click.argument("session_id")
-@click.option("--ttl", default=DEFAULT_TTL, show_default=True, type=click.IntRange(1, MAX_TTL),
-              help="Seconds the grant stays valid.")  # fmt: skip
-@click.option("--demo", is_flag=True, help="Sign with the demo-only secret of `serve --demo`.")
-def grant(session_id: str, ttl: int, demo: bool) -> None:
-    """Print a grant that lets a page download SESSION_ID's chat.
-
-    Signed with the last secret in CHATDUMP_GRANT_SECRET. Without one (and with no real provider
-    configured), it is signed with the demo-only secret that `chatdump serve --demo` accepts.
-
-    \b
-    Example:
-        chatdump grant 79365b9b-5e35-4d3a-9d1c-2b5b1c2f7a10 --ttl 900
-    """
-    try:
-        check_session_id(session_id)
-    except ChatdumpError as exc:
-        raise click.BadParameter(exc.message, param_hint="SESSION_ID") from exc
-    provider = os.environ.get("CHATDUMP_PROVIDER", "").strip().lower()
-    demo = demo or provider in ("", "demo")
-    secrets = _or_exit(lambda: grant_secrets_from_env(os.environ, demo=demo))
-    if secrets == (Secret(DEMO_GRANT_SECRET),):
-        click.echo(
-            "Note: signed with the demo-only secret (set CHATDUMP_GRANT_SECRET for real use).",
-            err=True,
-        )
-    click.echo(mint_grant(secrets[-1], session_id, ttl=ttl))
-
-
-def _webhook_settings() -> WebhookSettings | None:
-    from chatdump.server.webhooks import WebhookSettings
-
-    return WebhookSettings.from_env(os.environ)
-
-
-def _settings(*, demo: bool) -> Settings:
-    return _or_exit(lambda: Settings.from_env(os.environ, demo=demo))
-
-
-def _or_exit(build: Callable[[], T]) -> T:
-    try:
-        return build()
-    except ChatdumpError as exc:
-        raise click.ClickException(exc.message) from exc
-
-
-register_export_commands(cli)
+cli.add_command(serve.serve)
+cli.add_command(serve.grant)
+export.register(cli)

@@ -34,8 +34,8 @@ from chatdump.core.page import human_size
 from chatdump.core.session_ids import check_session_id
 from chatdump.endpoint_client import EndpointClient
 from chatdump.export.atomic import atomic_write
-from chatdump.export.download import Saved, download, iter_file, storage_http_client, stream_into
-from chatdump.server.settings import Settings
+from chatdump.export.download import Saved, download, iter_file, stream_into
+from chatdump.export.storage_http import StorageClient
 
 # The upstream's stack (asyncio, httpx) loads only for the commands that talk to it, so that
 # `chatdump convert` and `download --endpoint` start quickly.
@@ -102,17 +102,18 @@ class Upstream:
 def open_upstream(*, demo: bool) -> Iterator[Upstream]:
     import asyncio
 
-    settings = Settings.from_env(os.environ, demo=demo)
+    from chatdump.upstream import DemoConfig, build_provider, upstream_from_env
+
+    # Only the upstream's own variables: the export commands hold no grant secret.
+    config = upstream_from_env(os.environ, demo=demo)
     with ExitStack() as stack:
         runner = stack.enter_context(asyncio.Runner())
-        if settings.provider == "demo":
+        if isinstance(config, DemoConfig):
             from chatdump.upstream.demo.local import local_demo
 
-            provider: Provider = stack.enter_context(local_demo()).provider()
+            provider: Provider = stack.enter_context(local_demo(config.url_ttl)).provider()
         else:
-            from chatdump.upstream import build_provider
-
-            provider = build_provider(settings)
+            provider = build_provider(config)
         try:
             yield Upstream(provider, runner)
         finally:
@@ -200,7 +201,7 @@ def _target(output: str | None, default_name: str) -> Path | None:
 
 def _save(get_url: Callable[[bool], str], target: Path | None, fmt: str, *, durable: bool) -> None:
     if fmt == "csv":
-        with storage_http_client() as client, progress_bar("chat") as bar:
+        with StorageClient() as client, progress_bar("chat") as bar:
             if target is None:
                 stream_into(get_url, sys.stdout.buffer, client=client, progress=bar)
                 return
@@ -213,7 +214,7 @@ def _save(get_url: Callable[[bool], str], target: Path | None, fmt: str, *, dura
     folder = target.parent if target is not None else None
     with tempfile.TemporaryDirectory(prefix=".chatdump-", dir=folder) as tmp:
         raw = Path(tmp) / "chat.csv"
-        with storage_http_client() as client, progress_bar("chat") as bar:
+        with StorageClient() as client, progress_bar("chat") as bar:
             download(get_url, raw, client=client, progress=bar, sha256=False)
         _convert_file(raw, target, fmt, durable=durable)
 
@@ -311,7 +312,7 @@ def archive_command(folder: str, meeting: str | None, since: str | None, demo: b
 
     start = _since(since)
     archive = Archive(Path(folder))
-    with open_upstream(demo=demo) as upstream, storage_http_client() as client:
+    with open_upstream(demo=demo) as upstream, StorageClient() as client:
         if not isinstance(upstream.provider, SessionPages):
             raise errors.ConfigError("This upstream cannot list its sessions.")
         sessions = upstream.run(list_sessions(upstream.provider, meeting_id=meeting, since=start))

@@ -226,11 +226,6 @@ def _finish(received: int, total: int | None, digest: hashlib._Hash | None) -> S
     return Saved(received, digest.hexdigest() if digest is not None else "")
 
 
-def storage_http_client() -> StorageClient:
-    """A bare client: no ambient credentials (.netrc, proxies) go to storage, no redirects."""
-    return StorageClient()
-
-
 def iter_file(path: Path, size: int = CHUNK) -> Iterator[bytes]:
     with path.open("rb") as source:
         while chunk := source.read(size):

@@ -1,4 +1,6 @@
-"""The widget page's security headers, built from settings (pure: no request, no I/O).
+"""Every header chatdump sets for security or caching, each once (pure: no request, no I/O).
+
+``COMMON_HEADERS`` go on every answer (the middleware adds them); the page adds its CSP.
 
 The Content-Security-Policy allows what PyScript needs and no more. Measured with PyScript 0.7.31 in
 Chromium: ``script-src 'self' 'wasm-unsafe-eval'`` alone does NOT boot it, because its bundle builds
@@ -11,6 +13,9 @@ from __future__ import annotations
 
 from chatdump.core.embed import Ancestors
 
+COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+# The runtime under vendor/ lives in versioned folders, so browsers may cache it for good.
+IMMUTABLE = "public, max-age=31536000, immutable"
 SCRIPT_SOURCES = "'self' 'unsafe-eval'"
 STORAGE_SOURCES = "https: http://127.0.0.1:* http://localhost:*"
 
@@ -30,8 +35,4 @@ def content_security_policy(ancestors: Ancestors) -> str:
 
 
 def page_headers(ancestors: Ancestors) -> dict[str, str]:
-    return {
-        "Content-Security-Policy": content_security_policy(ancestors),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-    }
+    return {"Content-Security-Policy": content_security_policy(ancestors), **COMMON_HEADERS}

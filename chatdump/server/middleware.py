@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: a request id for every request, one access-log line, common headers.
+"""Pure ASGI middleware: a request id for every request, one access-log line, the common headers
+(``chatdump.server.headers``).
 
 The log line holds method, path, status and duration — never the query string or headers, which
 may carry grants or signed URLs.
@@ -13,9 +14,9 @@ import time
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = logging.getLogger("chatdump.access")
+from chatdump.server.headers import COMMON_HEADERS
 
-COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+log = logging.getLogger("chatdump.access")
 
 
 def request_id_of(scope: Scope) -> str:

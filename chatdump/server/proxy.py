@@ -32,7 +32,8 @@ class StorageRefused(errors.UpstreamError):
     code = "storage_refused"
 
 
-def storage_client() -> httpx.AsyncClient:
+def relay_client() -> httpx.AsyncClient:
+    """The client the proxy fetches storage with: bare, no redirects, no ambient settings."""
     return httpx.AsyncClient(timeout=STORAGE_TIMEOUT, follow_redirects=False, trust_env=False)
 
 

@@ -30,8 +30,9 @@ from chatdump.core import errors
 from chatdump.core.chat_url import check_download_url
 from chatdump.core.session_ids import check_session_id
 from chatdump.export.archive import Archive
-from chatdump.export.download import storage_http_client
-from chatdump.server.settings import MIN_SECRET_LENGTH, Secret
+from chatdump.export.storage_http import StorageClient
+from chatdump.secret import Secret
+from chatdump.server.settings import MIN_SECRET_LENGTH
 from chatdump.upstream.base import Provider, SessionInfo
 
 log = logging.getLogger("chatdump")
@@ -114,7 +115,7 @@ def webhook_router(config: WebhookSettings, provider: Provider) -> APIRouter:
             return answer.url
 
         def save() -> None:
-            with storage_http_client() as client:
+            with StorageClient() as client:
                 archive.save(info, get_url, client=client)
 
         try:

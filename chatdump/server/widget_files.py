@@ -9,9 +9,21 @@ reachable: no server code, no ``pyproject.toml``, no ``.git``.
 from __future__ import annotations
 
 import mimetypes
+import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from chatdump.core import errors
+from chatdump.core.embed import Ancestors, embed_json
+from chatdump.server.headers import IMMUTABLE, page_headers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = (
@@ -60,3 +72,41 @@ def shipped_sources(config: Path) -> list[str]:
 
 def media_type(path: Path) -> str:
     return MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+
+
+class _VersionedFiles(StaticFiles):
+    """The runtime under vendor/ lives in versioned folders, so it may be cached for good."""
+
+    def file_response(
+        self, full_path: str | PathLike[str], stat_result: os.stat_result, scope: Scope,
+        status_code: int = 200,
+    ) -> Response:  # fmt: skip
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = IMMUTABLE
+        return response
+
+
+def add_widget_routes(app: FastAPI, widget: WidgetFiles, ancestors: Ancestors) -> None:
+    """``/`` (the page), ``/embed.json``, the page's files and ``/vendor``; last, as a catch-all."""
+    app.mount("/vendor", _VersionedFiles(directory=widget.vendor, check_dir=False), name="vendor")
+    headers = {**page_headers(ancestors), "Cache-Control": "no-cache"}
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return _widget_file(widget, "index.html", headers)
+
+    @app.get("/embed.json", include_in_schema=False)
+    async def embed_config() -> JSONResponse:
+        """The sites allowed to frame and command the widget (a static host ships this file)."""
+        return JSONResponse(embed_json(ancestors), headers=headers)
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def widget_file(path: str) -> FileResponse:
+        return _widget_file(widget, path, headers)
+
+
+def _widget_file(widget: WidgetFiles, path: str, headers: Mapping[str, str]) -> FileResponse:
+    file = widget.files.get(path)
+    if file is None:
+        raise errors.NotFound("Not found.", code="not_found")
+    return FileResponse(file, media_type=media_type(file), headers=dict(headers))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from chatdump.secret import Secret
+    from chatdump.upstream.retrying import UpstreamPolicy
 
 
 @dataclass(frozen=True)
@@ -32,3 +36,16 @@ class Provider(Protocol):
     async def session_info(self, session_id: str) -> SessionInfo: ...
 
     async def aclose(self) -> None: ...
+
+
+class UpstreamConfig(Protocol):
+    """A real upstream's settings, read from the environment by its module's ``from_env``."""
+
+    @property
+    def name(self) -> str: ...
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """The values the logs must never show (API keys, tokens)."""
+        ...
+
+    def build(self, policy: UpstreamPolicy) -> Provider: ...

@@ -6,21 +6,46 @@ Same answer shape as Dyte; Cloudflare's error envelope (``errors: [...]``) is re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
 
-from chatdump.server.settings import Settings, revealed
+from chatdump.secret import Secret
 from chatdump.upstream.chat_replay import TIMEOUT, ChatReplayProvider
+from chatdump.upstream.env import base_url, required
 from chatdump.upstream.retrying import UpstreamPolicy
 
+NAME = "realtimekit"
+DEFAULT_API_BASE = "https://api.cloudflare.com/client/v4"
 
-def build(settings: Settings, policy: UpstreamPolicy) -> ChatReplayProvider:
-    account, app = (quote(v, safe="") for v in (settings.rtk_account_id, settings.rtk_app_id))
-    token = revealed(settings.rtk_api_token, "RTK_API_TOKEN")
-    client = httpx.AsyncClient(
-        base_url=f"{settings.rtk_api_base}/accounts/{account}/realtime/kit/{app}/",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=TIMEOUT,
+
+@dataclass(frozen=True)
+class RealtimeKitConfig:
+    account_id: str
+    app_id: str
+    api_token: Secret
+    api_base: str = DEFAULT_API_BASE
+    name: str = NAME
+
+    def secrets(self) -> tuple[Secret, ...]:
+        return (self.api_token,)
+
+    def build(self, policy: UpstreamPolicy) -> ChatReplayProvider:
+        account, app = (quote(v, safe="") for v in (self.account_id, self.app_id))
+        client = httpx.AsyncClient(
+            base_url=f"{self.api_base}/accounts/{account}/realtime/kit/{app}/",
+            headers={"Authorization": f"Bearer {self.api_token.reveal()}"},
+            timeout=TIMEOUT,
+        )
+        return ChatReplayProvider(NAME, client, policy)
+
+
+def from_env(env: Mapping[str, str]) -> RealtimeKitConfig:
+    return RealtimeKitConfig(
+        account_id=required(env, "RTK_ACCOUNT_ID", NAME),
+        app_id=required(env, "RTK_APP_ID", NAME),
+        api_token=Secret(required(env, "RTK_API_TOKEN", NAME)),
+        api_base=base_url(env, "RTK_API_BASE", DEFAULT_API_BASE),
     )
-    return ChatReplayProvider("realtimekit", client, policy)

@@ -9,8 +9,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from chatdump.secret import Secret
 from chatdump.server.grants import mint_grant
-from chatdump.server.settings import DEMO_GRANT_SECRET, Secret
+from chatdump.server.settings import DEMO_GRANT_SECRET
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

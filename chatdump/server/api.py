@@ -1,0 +1,146 @@
+"""The token endpoint's routes: ``GET /api/sessions/{id}/chat-url`` and ``…/chat.csv``.
+
+``Api.authorize`` is the one place a request's grant is checked (and its fresh-URL allowance
+spent); the routes then answer from the signed-URL cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from chatdump.core import errors
+from chatdump.core.chat_url import ChatUrl
+from chatdump.core.expiry import to_iso
+from chatdump.core.filenames import chat_filename
+from chatdump.core.session_ids import check_session_id
+from chatdump.secret import Secret
+from chatdump.server.grants import GrantChecker
+from chatdump.server.proxy import DumpResponse, StorageRefused, open_dump
+from chatdump.server.rate_limit import TokenBuckets, key_of
+from chatdump.server.schema import (
+    API_PARAMETERS,
+    ERROR_RESPONSES,
+    FRESH_PARAMETER,
+    ChatUrlAnswer,
+    parse_flag,
+)
+from chatdump.server.url_cache import UrlCache
+from chatdump.upstream.base import Provider, SessionInfo
+
+log = logging.getLogger("chatdump")
+# ?fresh=1 (and the proxy's one retry after storage refused a URL): per grant, a burst of 3, then
+# one more every 20 s. Enough for a person whose URL expired; far too few to hammer the upstream.
+FRESH_BURST = 3
+FRESH_EVERY_SECONDS = 20.0
+
+
+class Api:
+    """The routes' shared state: the grant checker, the fresh-URL allowance, the URL cache."""
+
+    def __init__(
+        self, grant_secrets: tuple[Secret, ...], provider: Provider, storage: httpx.AsyncClient
+    ) -> None:
+        self.provider = provider
+        self.storage = storage
+        self.grants = GrantChecker(grant_secrets)
+        self.fresh_limits = TokenBuckets(burst=FRESH_BURST, per_seconds=FRESH_EVERY_SECONDS)
+        self.cache: UrlCache[ChatUrl] = UrlCache(self.load)
+
+    async def load(self, session_id: str) -> ChatUrl:
+        upstream = await self.provider.chat_url(session_id)
+        info = await self.session_info(session_id)
+        name = chat_filename(session_id, title=info.title, started_at=info.started_at)
+        return ChatUrl(upstream.url, upstream.expires_at, name)
+
+    async def session_info(self, session_id: str) -> SessionInfo:
+        """Details only make the filename nicer: without them, the session id names the file."""
+        try:
+            return await self.provider.session_info(session_id)
+        except errors.ChatdumpError as exc:
+            log.warning("no session details for the filename (%s); using the session id", exc.code)
+            return SessionInfo(session_id)
+
+    def authorize(self, session_id: str, authorization: str | None, *, fresh: bool) -> str:
+        """The request's grant, once it allows ``session_id`` (and a fresh URL, if asked)."""
+        check_session_id(session_id)
+        grant = bearer(authorization)
+        self.grants.check(grant, session_id)
+        if fresh:
+            self.spend_fresh(grant)
+        return grant
+
+    def spend_fresh(self, grant: str) -> None:
+        wait = self.fresh_limits.take(key_of(grant), time.monotonic())
+        if wait is not None:
+            raise errors.TooManyRequests(
+                f"Too many requests for a fresh URL with this grant; try again in {wait} s.",
+                code="fresh_rate_limited",
+                retry_after=wait,
+            )
+
+    def router(self) -> APIRouter:
+        router = APIRouter()
+
+        # The two routes read their parameters from the request themselves, documented through
+        # `openapi_extra`: FastAPI's parameter solving was measured at ~45% of a warm request.
+        @router.get(
+            "/api/sessions/{session_id}/chat-url",
+            response_model=ChatUrlAnswer,
+            responses=ERROR_RESPONSES,
+            openapi_extra={"parameters": [*API_PARAMETERS, FRESH_PARAMETER]},
+        )
+        async def chat_url(request: Request) -> Response:
+            """A short-lived signed URL for the session's CSV chat dump. Needs a grant for that session.
+
+            Answers are cached until shortly before the URL expires. `?fresh=1` asks the upstream for a
+            new URL (after storage refused the old one), at most 3 times, then once per 20 s, per grant.
+            """
+            session_id = request.path_params["session_id"]
+            fresh = parse_flag("fresh", request.query_params.get("fresh"))
+            self.authorize(session_id, request.headers.get("authorization"), fresh=fresh)
+            answer = await self.cache.get(session_id, fresh=fresh)
+            body = {
+                "url": answer.url,
+                "expires_at": to_iso(answer.expires_at),
+                "filename": answer.filename,
+            }
+            return JSONResponse(body)
+
+        @router.get(
+            "/api/sessions/{session_id}/chat.csv",
+            response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}, **ERROR_RESPONSES},
+            openapi_extra={"parameters": API_PARAMETERS},
+        )
+        async def chat_csv(request: Request) -> Response:
+            """The session's CSV chat dump, streamed through this server (for storage without CORS)."""
+            session_id = request.path_params["session_id"]
+            grant = self.authorize(session_id, request.headers.get("authorization"), fresh=False)
+            answer = await self.cache.get(session_id)
+            try:
+                dump = await open_dump(self.storage, answer.url)
+            except StorageRefused:
+                # The cached URL may have been revoked early: one fresh one, within the limit.
+                self.cache.forget(session_id, answer)
+                if self.fresh_limits.take(key_of(grant), time.monotonic()) is not None:
+                    raise  # no fresh URL left for this grant: storage's refusal stands
+                answer = await self.cache.get(session_id, fresh=True)
+                dump = await open_dump(self.storage, answer.url)
+            return DumpResponse(dump, answer.filename, fallback=f"{session_id}.csv")
+
+        return router
+
+
+def bearer(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise errors.NotAuthenticated(
+            "No grant: send `Authorization: Bearer <grant>` (the page that embeds chatdump mints it).",
+            code="missing_grant",
+        )
+    return token.strip()
