@@ -116,7 +116,7 @@ def test_each_room_imports_only_the_rooms_below_it(room: str) -> None:
 
 
 def test_the_browser_shell_imports_only_the_core_and_the_endpoint_client() -> None:
-    shell = sorted((REPO_ROOT / "browser").rglob("*.py")) + [REPO_ROOT / "main.py"]
+    shell = [*sorted((REPO_ROOT / "browser").rglob("*.py")), REPO_ROOT / "main.py"]
     assert len(shell) >= 3
     for path in shell:
         for name in chatdump_imports(path):
