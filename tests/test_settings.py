@@ -3,6 +3,8 @@ import pytest
 from chatdump.core.errors import ConfigError
 from chatdump.secret import Secret
 from chatdump.server.settings import DEMO_GRANT_SECRET, Settings
+from chatdump.upstream import REGISTRY, upstream_from_env
+from tests.fake_upstream import env_for
 
 SECRET = "s" * 40
 
@@ -88,3 +90,21 @@ def test_frame_ancestors_are_read_from_the_environment() -> None:
 def test_bad_frame_ancestors_name_the_variable(value: str) -> None:
     with pytest.raises(ConfigError, match="CHATDUMP_FRAME_ANCESTORS"):
         Settings.from_env({"CHATDUMP_FRAME_ANCESTORS": value}, demo=True)
+
+
+@pytest.mark.parametrize("flavour", sorted(REGISTRY))
+def test_every_registered_providers_credentials_are_listed_for_redaction(flavour: str) -> None:
+    env = env_for(flavour, "https://api.example", SECRET)
+    settings = Settings.from_env(env)
+    revealed = {secret.reveal() for secret in settings.secrets()}
+    credentials = {value for name, value in env.items() if name.endswith(("_KEY", "_TOKEN"))}
+    assert credentials and credentials <= revealed
+    assert SECRET in revealed
+
+
+def test_the_export_commands_read_the_upstream_without_a_grant_secret() -> None:
+    env = env_for("dyte", "https://api.example", SECRET)
+    del env["CHATDUMP_GRANT_SECRET"]
+    assert upstream_from_env(env).name == "dyte"
+    with pytest.raises(ConfigError, match="CHATDUMP_GRANT_SECRET"):
+        Settings.from_env(env)
