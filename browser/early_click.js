@@ -1,6 +1,6 @@
 /* The widget before Python is up (a few seconds on a cold load): the button already works.
- * A click is remembered here and main.py runs it once ready; the theme param is applied before the
- * first paint. Everything else is main.py's. (A file, not inline: the page's CSP forbids inline.)
+ * A click is remembered here and the browser shell (browser/widget.py) runs it once ready; the theme
+ * param is applied before the first paint. Everything else is the browser shell's. (A file, not inline: the page's CSP forbids inline.)
  */
 (function () {
   "use strict";

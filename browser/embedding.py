@@ -17,7 +17,7 @@ from pyscript import document, window
 
 from chatdump.core import embed
 from chatdump.core.errors import ChatdumpError
-from chatdump.core.page import read_page_params
+from chatdump.core.link import read_page_params
 
 CONFIG_TIMEOUT_MS = 5_000
 # A framed widget with no grant in its link waits this long for a set-grant command.

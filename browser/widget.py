@@ -50,14 +50,9 @@ from chatdump.core.flow import (
     download_flow,
     drive_flow,
 )
-from chatdump.core.page import (
-    PageParams,
-    human_size,
-    needs_save_click,
-    progress_text,
-    read_format,
-    read_page_params,
-)
+from chatdump.core.link import PageParams, read_format, read_page_params
+from chatdump.core.progress import human_size, progress_text
+from chatdump.core.save_gesture import needs_save_click
 from chatdump.endpoint_client import EndpointClient
 
 # FileSaver.js's lesson: revoking the object URL at once cancels the save in some browsers.

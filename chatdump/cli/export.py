@@ -30,7 +30,7 @@ from chatdump.core.convert import (
 )
 from chatdump.core.expiry import parse_expiry
 from chatdump.core.filenames import chat_filename
-from chatdump.core.page import human_size
+from chatdump.core.progress import human_size
 from chatdump.core.session_ids import check_session_id
 from chatdump.endpoint_client import EndpointClient
 from chatdump.export.atomic import atomic_write

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from chatdump.core import errors
 from chatdump.core.expiry import parse_expiry
 from chatdump.core.filenames import with_extension
-from chatdump.core.page import human_size
+from chatdump.core.progress import human_size
 
 COLUMNS = (
     "id", "participantId", "sessionId", "meetingId", "displayName",

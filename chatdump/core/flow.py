@@ -3,8 +3,8 @@
 Shaped like httpx's ``Auth.auth_flow``: ``download_flow`` is a generator that *yields* a step
 (``AskForUrl``, ``Fetch``) and is *sent* what happened (``UrlReply``, ``Answer``, ``Failed``); it
 *returns* the outcome (``Save`` or ``Cancelled``) or raises a ``ChatdumpError`` whose message is
-shown to the person. The browser drives it with XMLHttpRequest (main.py); tests drive it with
-plain values or httpx. The body never passes through here, only its length.
+shown to the person. The browser shell (``browser/``) drives it with XMLHttpRequest; tests drive it
+with plain values or httpx. The body never passes through here, only its length.
 
 The recovery ladder, each rung at most once, so the user clicks once and the flow always ends:
 
@@ -29,8 +29,8 @@ from urllib.parse import quote
 
 from chatdump.core import errors
 from chatdump.core.chat_url import ChatUrl, endpoint_error
-from chatdump.core.page import check_complete, storage_error
 from chatdump.core.session_ids import check_session_id
+from chatdump.core.storage import check_complete, storage_error
 
 Source = Literal["storage", "endpoint"]
 # network: no answer at all (refused, DNS, CORS); stream: the body broke off after the headers.

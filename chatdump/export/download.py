@@ -22,7 +22,7 @@ from typing import BinaryIO, Protocol
 
 from chatdump.core import errors
 from chatdump.core.chat_url import check_download_url
-from chatdump.core.page import storage_error
+from chatdump.core.storage import storage_error
 from chatdump.export.atomic import atomic_write
 from chatdump.export.storage_http import TRANSPORT_ERRORS, StorageClient
 
