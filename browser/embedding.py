@@ -1,10 +1,11 @@
 """The widget's side of embedding: commands from the host page in, events out. Browser I/O only.
 
-Every decision is in ``chatdump.core.embed``: who may command the widget (the sites of
+Every decision is in the core: who may command the widget (``chatdump.core.origins``: the sites of
 ``CHATDUMP_FRAME_ANCESTORS``, read from ``embed.json``), what a command means, what an event holds,
-what a sandbox allows. This module listens for ``message`` events, posts events to the parent page
-(never with ``"*"``), follows the widget through its ``chatdump:state`` / ``chatdump:progress`` /
-``chatdump:saved`` DOM events, reports its height, and tells the person when the frame blocks downloads.
+what a sandbox allows (``chatdump.core.embed``). This module listens for ``message`` events, posts
+events to the parent page (never with ``"*"``), follows the widget through its ``chatdump:state`` /
+``chatdump:progress`` / ``chatdump:saved`` DOM events, reports its height, and tells the person
+when the frame blocks downloads.
 """
 
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import js
 from pyodide.ffi import create_proxy, to_js
 from pyscript import document, window
 
-from chatdump.core import embed
+from chatdump.core import embed, origins
 from chatdump.core.errors import ChatdumpError
 from chatdump.core.link import read_page_params
 
@@ -49,19 +50,19 @@ def parent_origin() -> str | None:
     return str(origins.item(0))
 
 
-async def load_ancestors() -> embed.Ancestors:
+async def load_ancestors() -> origins.Ancestors:
     """The allow-list from ``embed.json``; without one, only the widget's own site (fail closed)."""
     try:
         options = _js({"cache": "no-store", "signal": js.AbortSignal.timeout(CONFIG_TIMEOUT_MS)})
         response = await js.fetch("./embed.json", options)
         if not response.ok:
-            return embed.Ancestors()
-        return embed.ancestors_from_json(str(await response.text()))
+            return origins.Ancestors()
+        return origins.ancestors_from_json(str(await response.text()))
     except Exception as exc:  # network, timeout, or a ConfigError from a bad file
         js.console.warn(
             f"chatdump: embed.json unusable ({exc}); only the widget's own site may embed it"
         )
-        return embed.Ancestors()
+        return origins.Ancestors()
 
 
 class Embedding:
@@ -69,7 +70,7 @@ class Embedding:
 
     def __init__(
         self,
-        ancestors: embed.Ancestors,
+        ancestors: origins.Ancestors,
         *,
         use_grant: Callable[[str, str], None],
         download: Callable[[], None],

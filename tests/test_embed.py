@@ -1,4 +1,5 @@
-"""chatdump.core.embed: the allow-list of framing sites, the host page's commands, the events."""
+"""chatdump.core.origins and .embed: the allow-list of framing sites, the host page's commands,
+the events."""
 
 import json
 import re
@@ -7,14 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatdump.core import embed
-from chatdump.core.errors import BadRequest, ConfigError
+from chatdump.core import embed, origins
+from chatdump.core.convert import FORMATS
+from chatdump.core.errors import BadRequest, ConfigError, NotAuthenticated
+from chatdump.core.link import is_grant_shaped, read_page_params
 
 OWN = "https://chatdump.example.org"
+SESSION = "79365b9b-5e35-4d3a-9d1c-2b5b1c2f7a10"
 
 
 def allows(config: str, origin: str) -> bool:
-    return embed.parse_ancestors(config).allows(origin, OWN)
+    return origins.parse_ancestors(config).allows(origin, OWN)
 
 
 @pytest.mark.parametrize(
@@ -81,11 +85,11 @@ def test_refused_origins(config: str, origin: str) -> None:
 )
 def test_hostile_configuration_is_refused_with_a_config_error(config: str) -> None:
     with pytest.raises(ConfigError):
-        embed.parse_ancestors(config)
+        origins.parse_ancestors(config)
 
 
 def test_sources_are_normalised_and_deduplicated() -> None:
-    ancestors = embed.parse_ancestors(
+    ancestors = origins.parse_ancestors(
         "HTTPS://Dash.Example.com:443/, https://dash.example.com 'self' http://a.test:8080"
     )
     assert ancestors.sources == ("'self'", "https://dash.example.com", "http://a.test:8080")
@@ -93,14 +97,14 @@ def test_sources_are_normalised_and_deduplicated() -> None:
 
 
 def test_none_and_empty_lists() -> None:
-    assert embed.parse_ancestors("'none'").sources == ("'none'",)
-    assert embed.parse_ancestors("  ").sources == ("'self'",)
+    assert origins.parse_ancestors("'none'").sources == ("'none'",)
+    assert origins.parse_ancestors("  ").sources == ("'self'",)
 
 
 @given(st.text(max_size=80))
 def test_parsing_never_fails_other_than_with_a_config_error(text: str) -> None:
     try:
-        ancestors = embed.parse_ancestors(text)
+        ancestors = origins.parse_ancestors(text)
     except ConfigError:
         return
     for source in ancestors.sources:
@@ -108,8 +112,8 @@ def test_parsing_never_fails_other_than_with_a_config_error(text: str) -> None:
 
 
 def test_embed_json_round_trips_through_the_page_parser() -> None:
-    ancestors = embed.parse_ancestors("'self' https://*.example.com http://localhost:*")
-    assert embed.ancestors_from_json(json.dumps(embed.embed_json(ancestors))) == ancestors
+    ancestors = origins.parse_ancestors("'self' https://*.example.com http://localhost:*")
+    assert origins.ancestors_from_json(json.dumps(origins.embed_json(ancestors))) == ancestors
 
 
 @pytest.mark.parametrize(
@@ -124,11 +128,11 @@ def test_embed_json_round_trips_through_the_page_parser() -> None:
 )
 def test_a_bad_embed_json_is_a_config_error(body: str) -> None:
     with pytest.raises(ConfigError):
-        embed.ancestors_from_json(body)
+        origins.ancestors_from_json(body)
 
 
 def test_events_go_to_the_known_parent_only_when_it_is_allowed() -> None:
-    ancestors = embed.parse_ancestors("https://*.example.com https://dash.test")
+    ancestors = origins.parse_ancestors("https://*.example.com https://dash.test")
     assert embed.event_targets("https://a.example.com", ancestors, OWN) == (
         "https://a.example.com",
     )
@@ -136,7 +140,7 @@ def test_events_go_to_the_known_parent_only_when_it_is_allowed() -> None:
 
 
 def test_with_an_unknown_parent_events_fan_out_to_exact_allowed_origins_never_star() -> None:
-    ancestors = embed.parse_ancestors("'self' https://*.example.com https://dash.test")
+    ancestors = origins.parse_ancestors("'self' https://*.example.com https://dash.test")
     targets = embed.event_targets(None, ancestors, OWN)
     assert targets == (OWN, "https://dash.test")
     assert "*" not in targets
@@ -189,6 +193,28 @@ def test_set_grant_is_read_and_its_repr_hides_the_grant() -> None:
 )
 def test_commands_are_read_as_data(data: dict[str, object], expected: embed.Command) -> None:
     assert embed.read_command(command(**data)) == expected
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_set_format_accepts_every_registered_format(name: str) -> None:
+    assert embed.read_command(command(type="set-format", format=name)) == embed.Command(
+        "set-format", value=name
+    )
+
+
+@pytest.mark.parametrize("grant", ["a" * 2048, "a" * 2049, "a b", "x~y.z-_", "é"])
+def test_set_grant_checks_the_same_grant_shape_as_the_link(grant: str) -> None:
+    text = command(type="set-grant", session=SESSION, grant=grant)
+    if is_grant_shaped(grant):
+        assert read_page_params(f"?session={SESSION}&grant={grant}", "").grant == grant
+        assert embed.read_command(text) == embed.Command(
+            "set-grant", session_id=SESSION, grant=grant
+        )
+    else:
+        with pytest.raises(NotAuthenticated):
+            read_page_params(f"?session={SESSION}&grant={grant}", "")
+        with pytest.raises(BadRequest, match="grant is missing or malformed"):
+            embed.read_command(text)
 
 
 @pytest.mark.parametrize(
@@ -305,6 +331,7 @@ def test_the_page_ships_its_embedding_files() -> None:
 
     assert "browser/embedding.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
     assert "chatdump/core/embed.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
+    assert "chatdump/core/origins.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
     served = WidgetFiles.load().files
     assert {"browser/boot.js", "browser/embed.css", "browser/embedding.py"} <= set(served)
     page = (REPO_ROOT / "index.html").read_text(encoding="utf-8")

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from chatdump.core.embed import parse_ancestors
+from chatdump.core.origins import parse_ancestors
 from chatdump.server.app import create_app
 from chatdump.server.headers import content_security_policy, page_headers
 from chatdump.server.settings import Settings

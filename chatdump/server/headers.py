@@ -11,7 +11,7 @@ only on loopback, like ``chatdump.core.chat_url.check_download_url``.
 
 from __future__ import annotations
 
-from chatdump.core.embed import Ancestors
+from chatdump.core.origins import Ancestors
 
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 # The runtime under vendor/ lives in versioned folders, so browsers may cache it for good.

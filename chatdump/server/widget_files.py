@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from chatdump.core import errors
-from chatdump.core.embed import Ancestors, embed_json
+from chatdump.core.origins import Ancestors, embed_json
 from chatdump.server.headers import IMMUTABLE, page_headers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
