@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from common import Result, save  # noqa: E402
 
-from chatdump.core.convert import chunks_of, convert  # noqa: E402
+from chatdump.core.dump import chunks_of  # noqa: E402
+from chatdump.core.formats import convert  # noqa: E402
 from chatdump.secret import Secret  # noqa: E402
 from chatdump.server.app import create_app  # noqa: E402
 from chatdump.server.grants import mint_grant  # noqa: E402

@@ -8,7 +8,7 @@ How a click becomes a file:
   failure, fall back to the server's streaming route); ``Download.perform`` carries them out;
 - bodies arrive through XMLHttpRequest with ``responseType = "blob"``: the browser fills the Blob and
   reports progress itself, so Python never holds the CSV and does no work per chunk;
-- other formats are converted from the Blob chunk by chunk (``chatdump.core.convert``, the code the
+- other formats are converted from the Blob chunk by chunk (``chatdump.core.formats``, the code the
   CLI uses), yielding to the page in between; the output is a new Blob built from the pieces;
 - the Blob is saved through a hidden ``<a download>``, or through a "Save file" button when the
   click no longer counts as the user's gesture.
@@ -29,14 +29,7 @@ from pyscript import document, window
 
 from browser.embedding import Embedding, load_ancestors
 from chatdump.core.chat_url import ChatUrl
-from chatdump.core.convert import (
-    FORMATS,
-    ChatReader,
-    Converter,
-    output_filename,
-    preview,
-    transcript_line,
-)
+from chatdump.core.dump import ChatReader, preview
 from chatdump.core.errors import ChatdumpError
 from chatdump.core.flow import (
     Answer,
@@ -50,6 +43,8 @@ from chatdump.core.flow import (
     download_flow,
     drive_flow,
 )
+from chatdump.core.formats import FORMATS, Converter, output_filename
+from chatdump.core.formats.transcript import transcript_line
 from chatdump.core.link import PageParams, read_format, read_page_params
 from chatdump.core.progress import human_size, progress_text
 from chatdump.core.save_gesture import needs_save_click

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from chatdump.cli import cli
-from chatdump.core.convert import convert
+from chatdump.core.formats import convert
 from chatdump.secret import Secret
 from chatdump.server.grants import mint_grant
 from chatdump.server.settings import DEMO_GRANT_SECRET

@@ -8,19 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chatdump.core import errors
-from chatdump.core.convert import (
-    COLUMNS,
-    FORMULA_STARTS,
-    INDENT,
-    ChatReader,
-    Converter,
-    chunks_of,
-    convert,
-    neutralise,
-    output_filename,
-    preview,
-    summarise,
-)
+from chatdump.core.dump import COLUMNS, ChatReader, chunks_of, preview, summarise
+from chatdump.core.formats import Converter, convert, output_filename
+from chatdump.core.formats.excel import FORMULA_STARTS, neutralise
+from chatdump.core.formats.transcript import INDENT
 from chatdump.upstream.demo.dumps import DEMO_SESSIONS, render_dump
 
 # Any text a CSV can carry: everything but NUL and lone surrogates (not encodable as UTF-8).

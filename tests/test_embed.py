@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chatdump.core import embed, origins
-from chatdump.core.convert import FORMATS
 from chatdump.core.errors import BadRequest, ConfigError, NotAuthenticated
+from chatdump.core.formats import FORMATS
 from chatdump.core.link import is_grant_shaped, read_page_params
 
 OWN = "https://chatdump.example.org"

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatdump.core import convert, errors
+from chatdump.core import errors
+from chatdump.core.formats import FORMATS
 from chatdump.core.link import read_format, read_page_params
 from chatdump.core.progress import progress_text
 from chatdump.core.save_gesture import ACTIVATION_WINDOW_MS, needs_save_click
@@ -31,9 +32,12 @@ def test_an_unknown_format_is_refused_with_the_choices() -> None:
     assert caught.value.code == "unknown_format"
 
 
-def test_the_page_offers_exactly_the_formats_the_converter_knows() -> None:
-    options = re.findall(r'<option value="([a-z]+)"', (REPO_ROOT / "index.html").read_text())
-    assert tuple(options) == tuple(convert.FORMATS)
+def test_the_pages_format_select_offers_the_registry_in_order() -> None:
+    page = (REPO_ROOT / "index.html").read_text()
+    select = re.search(r'<select id="chatdump-format"[^>]*>(.*?)</select>', page, re.DOTALL)
+    assert select is not None
+    options = re.findall(r'<option value="([a-z]+)"[^>]*>([^<]*)</option>', select[1])
+    assert options == [(f.name, f.option) for f in FORMATS.values()]
 
 
 def test_progress_with_a_known_total_has_bytes_total_and_percent() -> None:

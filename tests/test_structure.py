@@ -11,8 +11,10 @@ import pytest
 
 from chatdump.server.widget_files import REPO_ROOT, WidgetFiles, shipped_sources
 
+# Every module under chatdump/core, subpackages too (rglob: chatdump/core/formats cannot escape).
+CORE_MODULES = sorted((REPO_ROOT / "chatdump" / "core").rglob("*.py"))
 BROWSER_MODULES = [
-    *sorted((REPO_ROOT / "chatdump" / "core").glob("*.py")),
+    *CORE_MODULES,
     REPO_ROOT / "chatdump" / "__init__.py",
     REPO_ROOT / "chatdump" / "endpoint_client.py",
 ]
@@ -29,7 +31,11 @@ def imports_of(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", BROWSER_MODULES, ids=lambda p: p.name)
+def relative(path: Path) -> str:
+    return path.relative_to(REPO_ROOT).as_posix()
+
+
+@pytest.mark.parametrize("path", BROWSER_MODULES, ids=relative)
 def test_browser_modules_import_only_the_stdlib_and_the_core(path: Path) -> None:
     for name in imports_of(path):
         top = name.split(".")[0]
@@ -40,9 +46,21 @@ def test_browser_modules_import_only_the_stdlib_and_the_core(path: Path) -> None
         ), f"{path.name} imports {name}"
 
 
+def test_the_core_and_its_subpackages_are_found() -> None:
+    assert {"chatdump/core/dump.py", "chatdump/core/formats/excel.py"} <= set(
+        map(relative, CORE_MODULES)
+    )
+
+
+def test_pyscript_toml_ships_every_core_module() -> None:
+    shipped = set(shipped_sources(REPO_ROOT / "pyscript.toml"))
+    missing = {relative(p) for p in CORE_MODULES} - shipped
+    assert not missing, f"add to pyscript.toml [files]: {sorted(missing)}"
+
+
 def test_pyscript_toml_ships_every_module_the_page_imports() -> None:
     shipped = set(shipped_sources(REPO_ROOT / "pyscript.toml"))
-    needed = {p.relative_to(REPO_ROOT).as_posix() for p in BROWSER_MODULES}
+    needed = {relative(p) for p in BROWSER_MODULES}
     needed |= {"chatdump/core/__init__.py"}
     assert needed <= shipped, needed - shipped
     # The page's own modules (main.py and the browser shells it imports), followed transitively.

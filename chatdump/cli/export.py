@@ -10,7 +10,7 @@ import functools
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,15 +21,10 @@ import click
 from chatdump.cli.exit_codes import INTERRUPTED, exit_code
 from chatdump.cli.progress_bar import progress_bar
 from chatdump.core import errors
-from chatdump.core.convert import (
-    CHUNK_SIZE,
-    CONVERTED_FORMATS,
-    FORMATS,
-    Converter,
-    output_filename,
-)
+from chatdump.core.dump import CHUNK_SIZE
 from chatdump.core.expiry import parse_expiry
 from chatdump.core.filenames import chat_filename
+from chatdump.core.formats import CONVERTED_FORMATS, FORMATS, Converter, output_filename
 from chatdump.core.progress import human_size
 from chatdump.core.session_ids import check_session_id
 from chatdump.endpoint_client import EndpointClient
@@ -120,10 +115,14 @@ def open_upstream(*, demo: bool) -> Iterator[Upstream]:
             runner.run(provider.aclose())
 
 
+def formats_help(names: Iterable[str]) -> str:
+    """``csv: the original bytes; excel: …; txt: a readable transcript.``, from the registry."""
+    return "; ".join(f"{name}: {FORMATS[name].help}" for name in names) + "."
+
+
 format_option = click.option(
     "--format", "fmt", type=click.Choice(list(FORMATS)), default="csv", show_default=True,
-    help="csv: the original bytes; excel: CSV safe to open in a spreadsheet; jsonl: JSON Lines; "
-    "txt: a readable transcript.",
+    help=formats_help(FORMATS),
 )  # fmt: skip
 
 
@@ -245,7 +244,7 @@ def _done(target: Path, size: int, detail: str = "") -> None:
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("input_csv", metavar="INPUT.csv", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(CONVERTED_FORMATS), required=True,
-              help="excel: CSV safe to open in a spreadsheet; jsonl: JSON Lines; txt: transcript.")  # fmt: skip
+              help=formats_help(CONVERTED_FORMATS))  # fmt: skip
 @click.option("-o", "--output", default=None, metavar="PATH",
               help="File to write; '-' for stdout. Default: next to INPUT.csv "
               "(team-standup-excel.csv, .jsonl, .txt).")  # fmt: skip

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote_plus
 
 from chatdump.core import errors
-from chatdump.core.convert import FORMATS
+from chatdump.core.formats import FORMATS
 from chatdump.core.link import is_grant_shaped
 from chatdump.core.origins import Ancestors
 from chatdump.core.session_ids import check_session_id

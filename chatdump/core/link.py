@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from chatdump.core import errors
-from chatdump.core.convert import FORMATS
+from chatdump.core.formats import FORMATS
 from chatdump.core.session_ids import check_session_id
 
 # A grant as links and commands carry it: URL-safe characters, bounded.

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Download, Page, Route, expect
 
-from chatdump.core.convert import chunks_of, convert, summarise
+from chatdump.core.dump import chunks_of, summarise
+from chatdump.core.formats import convert
 from chatdump.upstream.demo import DEFAULT_SESSION_ID, DEMO_SESSIONS, render_dump
 from chatdump.upstream.demo.dumps import find_session
 from tests.browser.conftest import demo_grant, wait_for_state, widget_url

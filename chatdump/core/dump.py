@@ -1,15 +1,12 @@
-"""Conversions of the CSV chat dump: Excel-safe CSV, JSON Lines, a plain-text transcript, plus a
-summary and a preview. Stdlib only and pure: the widget (Pyodide) and the CLI (CPython) share it.
+"""The chat dump itself: its columns, reading it chunk by chunk, its summary, its messages as
+people read them. Stdlib only and pure: the widget (Pyodide) and the CLI (CPython) share it.
 
 How it works: ``ChatReader`` is pushed chunks of the dump (bytes or text, any size, cut anywhere)
 and hands back the complete rows they finish. Each push decodes with an incremental UTF-8 decoder,
 keeps only whole lines, and parses them with the stdlib ``csv`` module in strict mode; a record
 whose quoted field runs past the chunk makes ``csv`` report "unexpected end of data", and those
 lines wait for the next push. Memory is bounded by the chunk size plus one record, whatever the
-file size. ``Converter`` turns the rows into output text the same way (push a chunk, get text), so
-the caller decides when to yield: the widget awaits between chunks to keep the page responsive,
-the CLI writes each piece to a file. The Excel CSV is the source text itself, with only the records
-that hold a formula cell written anew, so everything else stays byte for byte.
+file size. What each format makes of the rows is ``chatdump.core.formats``.
 
 Columns are found by header name, never by position; a missing one is an ``InvalidChatDump``.
 """
@@ -20,17 +17,14 @@ import codecs
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import compress, count
-from json.encoder import encode_basestring
-from operator import itemgetter, ne
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 from chatdump.core import errors
 from chatdump.core.expiry import parse_expiry
-from chatdump.core.filenames import with_extension
 from chatdump.core.progress import human_size
 
 COLUMNS = (
@@ -39,8 +33,6 @@ COLUMNS = (
 )  # fmt: skip
 BOOLEAN_COLUMNS = ("pinned", "isEdited")
 BOOLEANS: dict[str, bool | None] = {"true": True, "false": False, "1": True, "0": False, "": None}
-# Excel (and LibreOffice, Google Sheets) run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A record can hold ten fields of the csv module's field size limit; anything longer is refused
 # before it can grow without bound.
 MAX_RECORD_CHARS = 11 * csv.field_size_limit()
@@ -50,38 +42,11 @@ MAX_TRACKED_PARTICIPANTS = 100_000
 # garbage collector: 1 MB pieces made the conversion 1.3x slower (measured once, by hand: 14.5 s
 # against 10.8 s converting bench_cli.py's 1M-row dump to Excel in-process).
 CHUNK_SIZE = 1 << 16
-INDENT = "    "
-
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
 # str.splitlines also breaks on these; csv does not.
 _OTHER_LINE_BREAKS = ("\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
-# Cells are joined with NUL (refused in the input) to find formula starts with C-level searches.
+# Control characters, shown as spaces (terminal escapes in hostile payloads).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SEPARATOR = "\x00"
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    extension: str
-    suffix: str  # added to the file's stem: ``team-standup-excel.csv``
-    media_type: str
-    label: str
-
-
-FORMATS = {
-    "csv": Format("csv", "csv", "", "text/csv", "CSV (original)"),
-    "excel": Format("excel", "csv", "excel", "text/csv", "CSV for Excel"),
-    "jsonl": Format("jsonl", "jsonl", "", "application/jsonl", "JSON Lines"),
-    "txt": Format("txt", "txt", "", "text/plain", "Transcript"),
-}
-CONVERTED_FORMATS = ("excel", "jsonl", "txt")
-
-
-def output_filename(csv_filename: str, fmt: str) -> str:
-    """The name to save format ``fmt`` under, from the chat's CSV filename."""
-    spec = _format(fmt)
-    return with_extension(csv_filename, spec.extension, suffix=spec.suffix)
 
 
 @dataclass(frozen=True)
@@ -294,56 +259,6 @@ class ChatReader:
                 self._participants_capped = True
 
 
-class Converter:
-    """Push chunks of the dump, get converted text back. ``close()`` returns the last piece.
-
-    >>> c = Converter("jsonl"); out = c.feed(data) + c.close(); c.summary.messages
-    """
-
-    def __init__(self, fmt: str) -> None:
-        self.format = _format(fmt)
-        if self.format.name not in CONVERTED_FORMATS:
-            raise ValueError(f"{fmt!r} is not a conversion: use one of {CONVERTED_FORMATS}")
-        self.reader = ChatReader()
-        self._started = False
-
-    @property
-    def summary(self) -> Summary:
-        return self.reader.summary
-
-    def feed(self, chunk: bytes | str) -> str:
-        return self._render(self.reader.push(chunk))
-
-    def close(self) -> str:
-        return self._render(self.reader.finish())
-
-    def _render(self, batch: Batch) -> str:
-        if self.format.name == "excel":
-            # The BOM makes Excel read UTF-8; the header passes through the same neutraliser.
-            head = "" if self._started or not batch.lines else "\ufeff"
-            self._started = self._started or bool(batch.lines)
-            return head + _excel_text(batch)
-        rows = batch.messages
-        if not rows:
-            return ""
-        if self.format.name == "jsonl":
-            return _json_lines(rows, self.reader.index)
-        message = _message_maker(self.reader.index)
-        return "".join([transcript_line(message(row)) for row in rows])
-
-
-def convert(chunks: Iterable[bytes | str], fmt: str) -> Iterator[str]:
-    """Pull-style driver: converted text pieces, one per input chunk that completes rows."""
-    converter = Converter(fmt)
-    for chunk in chunks:
-        piece = converter.feed(chunk)
-        if piece:
-            yield piece
-    last = converter.close()
-    if last:
-        yield last
-
-
 def summarise(chunks: Iterable[bytes | str]) -> Summary:
     reader = ChatReader()
     for chunk in chunks:
@@ -362,24 +277,13 @@ def preview(chunks: Iterable[bytes | str], limit: int = 20) -> list[Message]:
             break
     else:
         found += reader.close()
-    message = _message_maker(reader.index)
+    message = message_maker(reader.index)
     return [message(row) for row in found[:limit]]
 
 
 def chunks_of(data: bytes | str, size: int = CHUNK_SIZE) -> Iterator[bytes | str]:
     """Cut in-memory data into chunks (the browser holds the fetched dump in memory)."""
     return (data[start : start + size] for start in range(0, len(data), size))
-
-
-def neutralise(cell: str) -> str:
-    """Make a cell that a spreadsheet would run as a formula show as text instead."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def transcript_line(message: Message) -> str:
-    """``[2026-11-24 10:03] Ana Émilie: hello``; further lines of the message indented."""
-    text = message.text.replace("\n", "\n" + INDENT)
-    return f"[{message.time}] {message.name}: {text}\n"
 
 
 def _lines(text: str) -> list[str]:
@@ -399,108 +303,7 @@ def _after_last_break(text: str, *, final: bool) -> int:
     return last + 1 if last >= 0 else -1
 
 
-def _excel_text(batch: Batch) -> str:
-    """The batch's source text with only the records that hold a formula cell rewritten, so
-    everything else (quoting, line breaks, blank lines) stays byte for byte as it was."""
-    records = batch.records
-    if all(records):
-        numbers: Sequence[int] = range(len(records))
-        rows = records
-    else:  # blank lines have no cells to neutralise
-        numbers = [i for i, record in enumerate(records) if record]
-        rows = [records[i] for i in numbers]
-    rewritten = _neutralised_rows(rows)
-    if not rewritten:
-        return "".join(batch.lines)
-    # csv quotes a cell holding a line break only if the break is in its lineterminator: so CRLF,
-    # cut off each line below to put back the record's own line break.
-    sink: list[str] = []
-    csv.writer(_Sink(sink.append), lineterminator="\r\n").writerows(rewritten.values())
-    pieces: list[str] = []
-    line = 0
-    for row, text in zip(rewritten, sink, strict=True):
-        i = numbers[row]
-        start, end = batch.ends[i - 1] if i else 0, batch.ends[i]
-        pieces += batch.lines[line:start]
-        pieces.append(text[:-2] + _line_break(batch.lines[end - 1]))
-        line = end
-    pieces += batch.lines[line:]
-    return "".join(pieces)
-
-
-def _neutralised_rows(rows: list[list[str]]) -> dict[int, tuple[str, ...]]:
-    """The rows with a cell that starts like a formula, by index (in order), neutralised.
-
-    Column by column, so the common case runs in C: a column is joined with NUL (refused in the
-    input), searched once per formula start, and only a column with a hit is rewritten.
-    """
-    columns = list(zip(*rows, strict=True))
-    safe = [_neutralise_column(cells) for cells in columns]
-    hits: set[int] = set()
-    for old, new in zip(columns, safe, strict=True):
-        if old is not new:
-            hits.update(compress(count(), map(ne, old, new)))
-    if not hits:
-        return {}
-    rows_out = list(zip(*safe, strict=True))
-    return {i: rows_out[i] for i in sorted(hits)}
-
-
-def _neutralise_column(cells: tuple[str, ...]) -> tuple[str, ...]:
-    # Plain substring searches and replaces: far faster than a regex scan over the column.
-    joined = _SEPARATOR + _SEPARATOR.join(cells)
-    starts = [_SEPARATOR + start for start in FORMULA_STARTS if _SEPARATOR + start in joined]
-    if not starts:
-        return cells
-    for start in starts:
-        joined = joined.replace(start, _SEPARATOR + "'" + start[1:])
-    return tuple(joined[1:].split(_SEPARATOR))
-
-
-class _Sink:
-    """A file for ``csv.writer`` that hands each line it writes to ``write``."""
-
-    def __init__(self, write: Callable[[str], object]) -> None:
-        self.write = write
-
-
-def _line_break(line: str) -> str:
-    if line.endswith("\r\n"):
-        return "\r\n"
-    return line[-1] if line.endswith(("\n", "\r")) else ""
-
-
-def _json_lines(rows: list[list[str]], index: dict[str, int]) -> str:
-    """One JSON object per row, built column by column with json's C string encoder."""
-    columns = list(zip(*rows, strict=True))
-    fields: list[Iterable[str]] = []
-    for name in COLUMNS:
-        cells = columns[index[name]]
-        if name in BOOLEAN_COLUMNS:
-            try:
-                fields.append(list(map(_JSON_BOOLEANS.__getitem__, cells)))
-            except KeyError:  # other spellings (" TRUE", "yes"): read one by one, or refused
-                fields.append([json.dumps(_boolean(cell, name)) for cell in cells])
-        else:
-            fields.append(map(encode_basestring, cells))
-    return "".join(map(_JSON_TEMPLATE.__mod__, zip(*fields, strict=True)))
-
-
-_JSON_TEMPLATE = "{" + ",".join(f'"{name}":%s' for name in COLUMNS) + "}\n"
-_JSON_BOOLEANS = {key: json.dumps(value) for key, value in BOOLEANS.items()}
-
-
-def _boolean(value: str, column: str) -> bool | None:
-    key = value.strip().lower()
-    if key in BOOLEANS:
-        return BOOLEANS[key]
-    raise errors.InvalidChatDump(
-        f"The {column} column holds {value[:20]!r}; expected true/false or 1/0.",
-        code="bad_boolean",
-    )
-
-
-def _message_maker(index: dict[str, int]) -> Callable[[list[str]], Message]:
+def message_maker(index: dict[str, int]) -> Callable[[list[str]], Message]:
     pick = itemgetter(*(index[name] for name in COLUMNS))
 
     def message(row: list[str]) -> Message:
@@ -580,13 +383,6 @@ def _multiline(text: str) -> str:
     """Line breaks normalised to \\n; other control characters (terminal escapes) become spaces."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub(" ", lines) if _CONTROL.search(lines) else lines
-
-
-def _format(fmt: str) -> Format:
-    try:
-        return FORMATS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}") from None
 
 
 def _too_large() -> errors.InvalidChatDump:

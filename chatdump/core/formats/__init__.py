@@ -1,0 +1,72 @@
+"""The export formats: THE registry, file names, and the ``Converter`` that renders a dump.
+
+A format is one module here (its ``FORMAT`` and its renderer) plus one line in ``FORMATS``; the
+page's select, the page param, the host page's ``set-format``, the CLI's ``--format`` and the
+output file names all read this registry.
+
+``Converter`` turns the dump into output text the way ``ChatReader`` reads it (push a chunk, get
+text), so the caller decides when to yield: the widget awaits between chunks to keep the page
+responsive, the CLI writes each piece to a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from chatdump.core.dump import ChatReader, Summary
+from chatdump.core.filenames import with_extension
+from chatdump.core.formats import excel, jsonl, original, transcript
+from chatdump.core.formats.base import Format
+
+# In the order the page's select and the CLI offer them.
+FORMATS = {f.name: f for f in (original.FORMAT, excel.FORMAT, jsonl.FORMAT, transcript.FORMAT)}
+CONVERTED_FORMATS = tuple(name for name, f in FORMATS.items() if f.renderer is not None)
+
+
+def output_filename(csv_filename: str, fmt: str) -> str:
+    """The name to save format ``fmt`` under, from the chat's CSV filename."""
+    spec = _format(fmt)
+    return with_extension(csv_filename, spec.extension, suffix=spec.suffix)
+
+
+class Converter:
+    """Push chunks of the dump, get converted text back. ``close()`` returns the last piece.
+
+    >>> c = Converter("jsonl"); out = c.feed(data) + c.close(); c.summary.messages
+    """
+
+    def __init__(self, fmt: str) -> None:
+        self.format = _format(fmt)
+        if self.format.renderer is None:
+            raise ValueError(f"{fmt!r} is not a conversion: use one of {CONVERTED_FORMATS}")
+        self.reader = ChatReader()
+        self._renderer = self.format.renderer()
+
+    @property
+    def summary(self) -> Summary:
+        return self.reader.summary
+
+    def feed(self, chunk: bytes | str) -> str:
+        return self._renderer.render(self.reader.push(chunk), self.reader.index)
+
+    def close(self) -> str:
+        return self._renderer.render(self.reader.finish(), self.reader.index)
+
+
+def convert(chunks: Iterable[bytes | str], fmt: str) -> Iterator[str]:
+    """Pull-style driver: converted text pieces, one per input chunk that completes rows."""
+    converter = Converter(fmt)
+    for chunk in chunks:
+        piece = converter.feed(chunk)
+        if piece:
+            yield piece
+    last = converter.close()
+    if last:
+        yield last
+
+
+def _format(fmt: str) -> Format:
+    try:
+        return FORMATS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}") from None
