@@ -6,7 +6,8 @@ The page's elements and browser I/O are in ``browser/``; every decision is in
 
 import pyodide_http
 
-from browser.widget import View, Widget
+from browser.view import View
+from browser.widget import Widget
 
 # urllib -> XMLHttpRequest, so chatdump.endpoint_client (the CLI's client too) works in the browser.
 pyodide_http.patch_all()

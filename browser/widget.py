@@ -1,22 +1,23 @@
-"""The widget's browser shell: the page's elements, the transfer, the save. Browser I/O only;
-every decision lives in ``chatdump.core``.
+"""The widget: one session's downloads (``Download``) and the page's events (``Widget``). Browser
+I/O only; every decision lives in ``chatdump.core``.
 
 How a click becomes a file:
 - the signed URL is asked for while the page starts (a short synchronous XHR through pyodide-http),
   so the click goes straight to storage;
 - ``chatdump.core.flow`` decides each step (renew a stale URL, recover from a 403 or a CORS
   failure, fall back to the server's streaming route); ``Download.perform`` carries them out;
-- bodies arrive through XMLHttpRequest with ``responseType = "blob"``: the browser fills the Blob and
-  reports progress itself, so Python never holds the CSV and does no work per chunk;
+- bodies arrive through XMLHttpRequest with ``responseType = "blob"`` (``browser/transfer.py``): the
+  browser fills the Blob and reports progress itself, so Python never holds the CSV and does no
+  work per chunk;
 - other formats are converted from the Blob chunk by chunk (``chatdump.core.formats``, the code the
   CLI uses), yielding to the page in between; the output is a new Blob built from the pieces;
-- the Blob is saved through a hidden ``<a download>``, or through a "Save file" button when the
-  click no longer counts as the user's gesture.
+- the Blob is saved through a hidden ``<a download>`` (``browser/save.py``), or through a "Save
+  file" button when the click no longer counts as the user's gesture.
 
 Hooks for embedding (``embedding.py``): every state change goes through ``View.show`` and every
-progress report through ``View.progress``; they dispatch ``chatdump:state`` / ``chatdump:progress``
-DOM events, and a save dispatches ``chatdump:saved``. The host page may pass the grant and start
-the download through ``Widget.use_grant`` / ``Widget.start_download``.
+progress report through ``View.progress`` (``browser/view.py``); they dispatch ``chatdump:state`` /
+``chatdump:progress`` DOM events, and a save dispatches ``chatdump:saved``. The host page may pass
+the grant and start the download through ``Widget.use_grant`` / ``Widget.start_download``.
 """
 
 import asyncio
@@ -24,10 +25,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import js
-from pyodide.ffi import create_once_callable, create_proxy, to_js
-from pyscript import document, window
+from pyodide.ffi import create_proxy, to_js
+from pyscript import window
 
 from browser.embedding import Embedding, load_ancestors
+from browser.save import save_blob, user_active
+from browser.transfer import Transfer
+from browser.view import View
 from chatdump.core.chat_url import ChatUrl
 from chatdump.core.dump import ChatReader, preview
 from chatdump.core.errors import ChatdumpError
@@ -46,15 +50,10 @@ from chatdump.core.flow import (
 from chatdump.core.formats import FORMATS, Converter, output_filename
 from chatdump.core.formats.transcript import transcript_line
 from chatdump.core.link import PageParams, read_format, read_page_params
-from chatdump.core.progress import human_size, progress_text
+from chatdump.core.progress import human_size
 from chatdump.core.save_gesture import needs_save_click
 from chatdump.endpoint_client import EndpointClient
 
-# FileSaver.js's lesson: revoking the object URL at once cancels the save in some browsers.
-REVOKE_AFTER_MS = 40_000
-# A body that makes no progress for this long is given up (every wait is bounded).
-STALL_MS = 60_000
-WATCHDOG_MS = 5_000
 # Error answers are read to show their message; never more than this.
 ERROR_BODY_LIMIT = 16 * 1024
 # Conversions read the Blob this much at a time, then let the page breathe (progress, Cancel):
@@ -65,7 +64,6 @@ PREVIEW_BYTES = 16 * 1024
 # The summary of a file saved as is means parsing it all in Python: skip it beyond this size.
 SUMMARY_LIMIT = 32 * 1000 * 1000
 PREVIEW_MESSAGES = 8
-BUSY_STATES = ("loading", "working")
 
 
 def now() -> datetime:
@@ -75,139 +73,6 @@ def now() -> datetime:
 def text_or_none(value: Any) -> str | None:
     """A JS string as ``str``; JS ``null`` (``JsNull`` in this Pyodide) and the rest as ``None``."""
     return value if isinstance(value, str) else None
-
-
-def dispatch(name: str, detail: dict[str, Any]) -> None:
-    init = to_js({"detail": detail}, dict_converter=js.Object.fromEntries)
-    document.dispatchEvent(js.CustomEvent.new(name, init))
-
-
-class View:
-    """The page's elements. Every state change goes through ``show``, progress through ``progress``."""
-
-    def __init__(self) -> None:
-        get = document.getElementById
-        self.root = document.documentElement
-        self.button = get("chatdump-download")
-        self.format = get("chatdump-format")
-        self.working = get("chatdump-working")
-        self.bar = get("chatdump-bar")
-        self.cancel = get("chatdump-cancel")
-        self.status = get("chatdump-status")
-        self.detail = get("chatdump-detail")
-        self.save = get("chatdump-save")
-        self.summary = get("chatdump-summary")
-        self.preview = get("chatdump-preview")
-        self.preview_text = get("chatdump-preview-text")
-
-    def show(self, state: str, text: str, code: str = "") -> None:
-        had_focus = document.activeElement
-        self.status.textContent = text
-        self.detail.textContent = ""
-        self.button.setAttribute("aria-disabled", "true" if state in BUSY_STATES else "false")
-        self.button.textContent = "Retry" if state == "error" else "Download chat"
-        self.working.hidden = state != "working"
-        self.save.hidden = state != "save"
-        if state == "working":
-            self.bar.removeAttribute("value")
-            self.summary.hidden = self.preview.hidden = True
-        self.root.dataset.chatdumpState = state
-        # Keep keyboard users in place: a control that just disappeared hands focus on.
-        if state == "save":
-            self.save.focus()
-        elif had_focus in (self.cancel, self.save) and state != "working":
-            self.button.focus()
-        dispatch("chatdump:state", {"state": state, "message": text, "code": code})
-
-    def progress(self, done: int, total: int | None) -> None:
-        text, fraction = progress_text(done, total)
-        if fraction is None:
-            self.bar.removeAttribute("value")  # indeterminate
-        else:
-            self.bar.value = fraction
-        self.detail.textContent = text
-        dispatch("chatdump:progress", {"received": done, "total": total})
-
-    def show_summary(self, summary: str, preview: str) -> None:
-        # textContent only: payloads are hostile and must never become markup.
-        self.summary.textContent = summary
-        self.summary.hidden = not summary
-        self.preview_text.textContent = preview
-        self.preview.hidden = not preview
-
-
-def save_blob(blob: Any, filename: str) -> None:
-    url = js.URL.createObjectURL(blob)
-    link = document.createElement("a")
-    link.href, link.download, link.rel, link.hidden = url, filename, "noopener", True
-    document.body.appendChild(link)
-    link.click()
-    link.remove()
-    window.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), REVOKE_AFTER_MS)
-    dispatch("chatdump:saved", {"bytes": int(blob.size), "filename": filename})
-
-
-def user_active() -> bool | None:
-    activation = getattr(js.navigator, "userActivation", None)
-    return None if activation is None else bool(activation.isActive)
-
-
-class Transfer:
-    """One XMLHttpRequest into a Blob, reporting progress, abortable, with a stall watchdog."""
-
-    def __init__(self, view: View, signal: Any) -> None:
-        self.view, self.signal = view, signal
-        self.xhr = js.XMLHttpRequest.new()
-        self.headers_seen = self.stalled = False
-        self.last_progress = js.performance.now()
-
-    async def run(self, url: str, headers: dict[str, str]) -> tuple[str, Any]:
-        ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        xhr = self.xhr
-        xhr.open("GET", url)
-        xhr.responseType = "blob"
-        for name, value in headers.items():
-            xhr.setRequestHeader(name, value)
-
-        def on_end(event: Any) -> None:
-            if not ended.done():
-                ended.set_result(str(event.type))
-
-        handlers = {
-            "readystatechange": self._on_state,
-            "progress": self._on_progress,
-            **{name: on_end for name in ("load", "error", "abort", "timeout")},
-        }
-        proxies = {name: create_proxy(handler) for name, handler in handlers.items()}
-        for name, proxy in proxies.items():
-            xhr.addEventListener(name, proxy)
-        abort = create_proxy(lambda _event: xhr.abort())
-        self.signal.addEventListener("abort", abort)
-        watchdog = create_proxy(self._watch)
-        timer = window.setInterval(watchdog, WATCHDOG_MS)
-        try:
-            xhr.send()
-            return await ended, xhr
-        finally:
-            window.clearInterval(timer)
-            self.signal.removeEventListener("abort", abort)
-            for proxy in (*proxies.values(), abort, watchdog):
-                proxy.destroy()
-
-    def _on_state(self, _event: Any) -> None:
-        # HEADERS_RECEIVED or LOADING: an answer came, so not a CORS failure. (A network error
-        # jumps straight to DONE.)
-        if self.xhr.readyState in (2, 3):
-            self.headers_seen = True
-
-    def _on_progress(self, event: Any) -> None:
-        self.last_progress = js.performance.now()
-        self.view.progress(int(event.loaded), int(event.total) if event.lengthComputable else None)
-
-    def _watch(self) -> None:
-        if js.performance.now() - self.last_progress > STALL_MS:
-            self.stalled = True
-            self.xhr.abort()
 
 
 class Download:
