@@ -1,8 +1,8 @@
 """The export formats: THE registry, file names, and the ``Converter`` that renders a dump.
 
 A format is one module here (its ``FORMAT`` and its renderer) plus one line in ``FORMATS``; the
-page's select, the page param, the host page's ``set-format``, the CLI's ``--format`` and the
-output file names all read this registry.
+page param, the host page's ``set-format``, the CLI's ``--format`` and the output file names read
+this registry, and a test holds index.html's format select to it (add the ``<option>`` there too).
 
 ``Converter`` turns the dump into output text the way ``ChatReader`` reads it (push a chunk, get
 text), so the caller decides when to yield: the widget awaits between chunks to keep the page
