@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from chatdump.core.origins import Ancestors, parse_ancestors
 from chatdump.core.errors import ConfigError
+from chatdump.core.origins import Ancestors, parse_ancestors
 from chatdump.secret import Secret
 from chatdump.upstream import DemoConfig, UpstreamConfig, upstream_from_env
 
