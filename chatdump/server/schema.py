@@ -1,6 +1,6 @@
 """The API's answers and parameters as the OpenAPI document describes them, and the one flag parser.
 
-The routes read their parameters from the request themselves (see ``app.py``), so the parameters
+The routes read their parameters from the request themselves (see ``api.py``), so the parameters
 are declared here for the document (and for schemathesis, which fuzzes it).
 """
 
