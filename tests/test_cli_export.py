@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,13 @@ from click.testing import CliRunner
 
 from chatdump.cli import cli
 from chatdump.core.formats import convert
+from chatdump.export.archive import archive_filename
 from chatdump.secret import Secret
 from chatdump.server.grants import mint_grant
 from chatdump.server.settings import DEMO_GRANT_SECRET
-from chatdump.upstream.demo import DEMO_SESSIONS, render_dump
+from chatdump.upstream.base import SessionInfo
+from chatdump.upstream.demo import DEMO_SESSIONS, DemoUpstream, render_dump
+from chatdump.upstream.demo.dumps import DemoSession
 
 SESSION = DEMO_SESSIONS[0].session_id
 DEMO_ENV = {"CHATDUMP_PROVIDER": "", "CHATDUMP_GRANT_SECRET": ""}
@@ -189,3 +194,45 @@ def test_every_exit_code_is_documented_in_the_help(runner: CliRunner) -> None:
     for name in ("OK", "UNEXPECTED", "USAGE", "CONFIG", "REFUSED", "NOT_FOUND", "UPSTREAM",
                  "INVALID_INPUT", "LOCAL_FILE", "INTERRUPTED"):  # fmt: skip
         assert f"{getattr(exit_codes, name)} " in documented, name
+
+
+def _demo_with(monkeypatch: pytest.MonkeyPatch, sessions: tuple[DemoSession, ...]) -> None:
+    """`--demo` serving these sessions instead of the built-in ones."""
+    import chatdump.upstream.demo.local as local
+
+    monkeypatch.setattr(local, "DemoUpstream", functools.partial(DemoUpstream, sessions=sessions))
+
+
+LONG_CJK = "長い会議名" * 14  # 70 characters, 210 bytes: over 255 with the date and the id
+
+
+def test_archive_saves_a_chat_whose_title_is_70_cjk_characters(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = replace(DEMO_SESSIONS[0], title=LONG_CJK)
+    _demo_with(monkeypatch, (session, *DEMO_SESSIONS[1:]))
+    result = runner.invoke(cli, ["archive", str(tmp_path), "--demo"], env=DEMO_ENV)
+    assert result.exit_code == 0, result.output
+    assert "3 archived" in result.stderr
+    [saved] = [p for p in tmp_path.glob("*.csv") if p.name.startswith("長い")]
+    assert len(saved.name.encode()) <= 200
+    assert saved.name.endswith(f"-2026-11-24--{session.session_id}.csv")
+    assert saved.read_bytes() == render_dump(session)
+
+
+def test_archive_goes_on_after_a_session_fails_and_reports_it_at_the_end(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    blocked = archive_filename(
+        SessionInfo(DEMO_SESSIONS[0].session_id, title="Team Standup",
+                    started_at=DEMO_SESSIONS[0].started_at)
+    )  # fmt: skip
+    (tmp_path / blocked).mkdir()  # the file cannot be renamed into place: an OSError
+    result = runner.invoke(cli, ["archive", str(tmp_path), "--demo"], env=DEMO_ENV)
+    assert result.exit_code == 8, result.output
+    assert f"{DEMO_SESSIONS[0].session_id}: " in result.stderr
+    assert "2 archived, 0 already there, 0 live, 0 no chat, 1 failed" in result.stderr
+    manifest = (tmp_path / "manifest.jsonl").read_text().splitlines()
+    assert {json.loads(line)["session"] for line in manifest} == {
+        s.session_id for s in DEMO_SESSIONS[1:]
+    }

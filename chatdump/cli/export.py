@@ -63,7 +63,7 @@ def cli_errors(command: Callable[..., None]) -> Callable[..., None]:
         except errors.ChatdumpError as exc:
             raise Failed(exc.message, exit_code(exc)) from exc
         except OSError as exc:
-            raise Failed(f"{exc.strerror or exc}: {exc.filename or ''}".strip(), 8) from exc
+            raise Failed(_describe(exc), exit_code(exc)) from exc
         except KeyboardInterrupt:
             click.echo("Interrupted; no partial file was kept.", err=True)
             sys.exit(INTERRUPTED)
@@ -317,7 +317,7 @@ def archive_command(folder: str, meeting: str | None, since: str | None, demo: b
         sessions = upstream.run(list_sessions(upstream.provider, meeting_id=meeting, since=start))
         known = archive.entries()
         counts = {"archived": 0, "already there": 0, "live": 0, "no chat": 0, "failed": 0}
-        worst: errors.ChatdumpError | None = None
+        codes: list[int] = []  # one per failed session: the first decides the exit code
         for session in sessions:
             if archive.has(session.session_id, known):
                 counts["already there"] += 1
@@ -334,16 +334,24 @@ def archive_command(folder: str, meeting: str | None, since: str | None, demo: b
             except errors.NotFound:
                 counts["no chat"] += 1
                 continue
-            except errors.ChatdumpError as exc:
+            except (errors.ChatdumpError, OSError) as exc:
+                # One session's failure (a refused URL, a full disk, a bad name) must not cost
+                # the others their chat: the retention clock runs for all of them.
                 counts["failed"] += 1
-                worst = worst or exc
-                click.echo(f"{session.session_id}: {exc.message}", err=True)
+                codes.append(exit_code(exc))
+                click.echo(f"{session.session_id}: {_describe(exc)}", err=True)
                 continue
             counts["archived"] += 1
             click.echo(f"{entry.file} ({human_size(entry.bytes)})")
     click.echo(", ".join(f"{n} {label}" for label, n in counts.items()), err=True)
-    if worst is not None:
-        raise worst
+    if codes:
+        raise Failed(f"{len(codes)} session(s) could not be archived; see above.", codes[0])
+
+
+def _describe(exc: errors.ChatdumpError | OSError) -> str:
+    if isinstance(exc, errors.ChatdumpError):
+        return exc.message
+    return f"{exc.strerror or exc}: {exc.filename or ''}".strip()
 
 
 def _since(text: str | None) -> datetime | None:

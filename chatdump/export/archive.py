@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from chatdump.core import filenames
 from chatdump.core.expiry import to_iso
-from chatdump.core.filenames import chat_filename
 from chatdump.export.download import Progress, download
 from chatdump.export.storage_http import StorageClient
 from chatdump.upstream.base import SessionInfo
@@ -83,13 +83,10 @@ def _wanted(session: SessionInfo, meeting_id: str | None, since: datetime | None
 
 
 def archive_filename(session: SessionInfo) -> str:
-    """``team-standup-2026-11-24--79365b9b-….csv``: readable, and unique by session id."""
-    stem = chat_filename(
+    """The session's file in the archive (the one rule lives in ``core.filenames``)."""
+    return filenames.archive_filename(
         session.session_id, title=session.title, started_at=session.started_at
-    ).removesuffix(".csv")
-    if stem == session.session_id.lower():
-        return f"{stem}.csv"
-    return f"{stem}--{session.session_id.lower()}.csv"
+    )
 
 
 class Archive:
