@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from chatdump.core import errors
-from chatdump.core.chat_url import check_download_url, parse_chat_url_answer
+from chatdump.core.chat_url import check_download_url, is_loopback_host, parse_chat_url_answer
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
@@ -80,3 +80,19 @@ def test_long_hostile_messages_are_cut() -> None:
     with pytest.raises(errors.EndpointError) as caught:
         parse_chat_url_answer(400, body, received_at=NOW)
     assert len(caught.value.message) <= 300
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.9.8.7", True), ("::1", True), ("[::1]", True),
+     ("localhost", True), ("LOCALHOST", True), ("127.evil.example", False),
+     ("127.0.0.1.nip.io", False), ("localhost.evil.example", False), ("10.0.0.1", False),
+     ("128.0.0.1", False), ("", False)],
+)  # fmt: skip
+def test_loopback_means_a_loopback_address_or_exactly_localhost(host: str, loopback: bool) -> None:
+    assert is_loopback_host(host) is loopback
+
+
+def test_plain_http_to_a_name_that_starts_like_loopback_is_refused() -> None:
+    with pytest.raises(errors.UpstreamError):
+        check_download_url("http://127.evil.example/x.csv")

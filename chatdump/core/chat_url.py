@@ -6,6 +6,7 @@ browser and CPython clients differ only in how they move bytes.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,6 @@ from chatdump.core import errors
 from chatdump.core.expiry import is_stale, usable_until
 from chatdump.core.filenames import safe_filename
 
-_LOOPBACK_HOSTS = {"localhost", "::1"}
 # Error bodies are shown to people: cut what a hostile server could stuff into them.
 MAX_MESSAGE = 300
 
@@ -31,7 +31,17 @@ class ChatUrl:
 
 
 def is_loopback_host(host: str) -> bool:
-    return host in _LOOPBACK_HOSTS or host.startswith("127.")
+    """An IP literal in 127.0.0.0/8 or ``::1``, or exactly ``localhost``.
+
+    Parsed as an address, never matched as a prefix: ``127.evil.example`` is a DNS name that
+    can point anywhere.
+    """
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def check_download_url(url: str) -> str:
