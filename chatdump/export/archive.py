@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from typing import Protocol, runtime_checkable
 
 from chatdump.core import filenames
 from chatdump.core.expiry import to_iso
-from chatdump.export.download import Progress, download
+from chatdump.export.download import Progress, Saved, download, iter_file
 from chatdump.export.storage_http import StorageClient
 from chatdump.upstream.base import SessionInfo
 
@@ -89,6 +90,20 @@ def archive_filename(session: SessionInfo) -> str:
     )
 
 
+def _side_name(name: str, moment: datetime) -> str:
+    """``x--id.csv`` -> ``x--id.20261124T100000123456Z.csv``: beside, never over, an archived file."""
+    return f"{name.removesuffix('.csv')}.{moment.strftime('%Y%m%dT%H%M%S%fZ')}.csv"
+
+
+def _same_bytes(path: Path, saved: Saved) -> bool:
+    if path.stat().st_size != saved.size:
+        return False
+    digest = hashlib.sha256()
+    for chunk in iter_file(path):
+        digest.update(chunk)
+    return digest.hexdigest() == saved.sha256
+
+
 class Archive:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -122,12 +137,24 @@ class Archive:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         progress: Progress | None = None,
     ) -> Entry:
-        """Download one session's chat and record it; the file appears only when complete."""
+        """Download one session's chat and record it; the file appears only when complete.
+
+        An archived file is never overwritten: when the session's file is already there (a
+        replayed event, a manifest line lost), the chat goes to a side file; identical bytes
+        are then dropped and the existing file recorded, different bytes are kept beside it
+        and recorded, and the earlier manifest line stays as the record of the first file.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
         name = archive_filename(session)
+        existing = self.folder / name
+        if existing.is_file():
+            name = _side_name(name, now())
         saved = download(
             get_url, self.folder / name, client=client, progress=progress, durable=True
         )
+        if name != existing.name and _same_bytes(existing, saved):
+            (self.folder / name).unlink()
+            name = existing.name
         entry = Entry(
             session=session.session_id,
             meeting=session.meeting_id,

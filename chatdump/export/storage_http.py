@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import http.client
 import ssl
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urlsplit
+
+from chatdump.core import errors
 
 TIMEOUT_SECONDS = 30.0
 # What a dropped, reset or timed-out connection raises: the download retries on these.
@@ -69,3 +72,39 @@ class StorageClient:
             if answer is not None:
                 answer.close()  # also when the body was not read to its end
             connection.close()
+
+
+class DeadlineStorageClient(StorageClient):
+    """A StorageClient whose every connect, read and retry ends by one deadline (monotonic).
+
+    For the webhook's background archives: a storage that never answers (or drips a byte a
+    minute) must free its worker, however many retries the download would still allow.
+    """
+
+    def __init__(self, seconds: float, timeout: float = TIMEOUT_SECONDS) -> None:
+        super().__init__(timeout)
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise errors.UpstreamTimeout(
+                "The download did not finish in time; the next event or run tries again.",
+                code="download_deadline",
+            )
+        return remaining
+
+    @contextmanager
+    def get(self, url: str, headers: Mapping[str, str]) -> Iterator[StorageResponse]:
+        self.timeout = min(self.timeout, self.left())
+        with super().get(url, headers) as response:
+            yield _Bounded(response.status, response.headers, response._body, self)
+
+
+@dataclass
+class _Bounded(StorageResponse):
+    client: DeadlineStorageClient
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        self.client.left()
+        return super().readinto(buffer)
