@@ -19,7 +19,8 @@ from chatdump.core.expiry import to_iso
 from chatdump.core.filenames import chat_filename
 from chatdump.core.session_ids import check_session_id
 from chatdump.secret import Secret
-from chatdump.server.grants import GrantChecker
+from chatdump.server.grants import MAX_TTL, GrantChecker
+from chatdump.server.headers import NO_STORE
 from chatdump.server.proxy import DumpResponse, StorageRefused, open_dump
 from chatdump.server.rate_limit import TokenBuckets, key_of
 from chatdump.server.schema import (
@@ -43,11 +44,16 @@ class Api:
     """The routes' shared state: the grant checker, the fresh-URL allowance, the URL cache."""
 
     def __init__(
-        self, grant_secrets: tuple[Secret, ...], provider: Provider, storage: httpx.AsyncClient
+        self,
+        grant_secrets: tuple[Secret, ...],
+        provider: Provider,
+        storage: httpx.AsyncClient,
+        *,
+        grant_max_ttl: int = MAX_TTL,
     ) -> None:
         self.provider = provider
         self.storage = storage
-        self.grants = GrantChecker(grant_secrets)
+        self.grants = GrantChecker(grant_secrets, max_ttl=grant_max_ttl)
         self.fresh_limits = TokenBuckets(burst=FRESH_BURST, per_seconds=FRESH_EVERY_SECONDS)
         self.cache: UrlCache[ChatUrl] = UrlCache(self.load)
 
@@ -109,7 +115,8 @@ class Api:
                 "expires_at": to_iso(answer.expires_at),
                 "filename": answer.filename,
             }
-            return JSONResponse(body)
+            # The answer holds a signed URL: no cache (browser, proxy) may keep it.
+            return JSONResponse(body, headers={"Cache-Control": NO_STORE})
 
         @router.get(
             "/api/sessions/{session_id}/chat.csv",

@@ -50,7 +50,7 @@ def create_app(
     secrets = [*settings.secrets(), *([webhook.secret] if webhook else [])]
     install_redaction(secret.reveal() for secret in secrets)
     storage = storage or relay_client()
-    api = Api(settings.grant_secrets, provider, storage)
+    api = Api(settings.grant_secrets, provider, storage, grant_max_ttl=settings.grant_max_ttl)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -16,6 +16,8 @@ from chatdump.core.origins import Ancestors
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 # The runtime under vendor/ lives in versioned folders, so browsers may cache it for good.
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Answers holding a signed URL: no browser or proxy cache may keep one.
+NO_STORE = "no-store"
 SCRIPT_SOURCES = "'self' 'unsafe-eval'"
 STORAGE_SOURCES = "https: http://127.0.0.1:* http://localhost:*"
 

@@ -34,15 +34,17 @@ API_PARAMETERS: list[dict[str, object]] = [
 ]  # fmt: skip
 FRESH_PARAMETER: dict[str, object] = {
     "name": "fresh", "in": "query", "required": False,
-    "schema": {"type": "boolean", "default": False},
-    "description": "Bypass the cache (rate-limited per grant).",
+    "schema": {"type": "string", "enum": ["1", "0", "true", "false"], "default": "0"},
+    "description": "`1` or `true`: bypass the cache (rate-limited per grant).",
 }  # fmt: skip
-_FLAGS = {"1": True, "true": True, "yes": True, "on": True,
-          "0": False, "false": False, "no": False, "off": False, "": False}  # fmt: skip
+# Exactly what the README and the OpenAPI document list; anything else is a 400, not a guess.
+_FLAGS = {"1": True, "true": True, "0": False, "false": False}
 
 
 def parse_flag(name: str, value: str | None) -> bool:
-    flag = _FLAGS.get((value or "").strip().lower())
+    if value is None:
+        return False
+    flag = _FLAGS.get(value)
     if flag is None:
         raise errors.BadRequest(f"{name} must be 1 or 0 (or true / false).", code="invalid_request")
     return flag

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from chatdump.core.errors import ConfigError
 from chatdump.core.origins import Ancestors, parse_ancestors
 from chatdump.secret import Secret
+from chatdump.server.grants import MAX_TTL
 from chatdump.upstream import DemoConfig, UpstreamConfig, upstream_from_env
 
 # Shared by `chatdump serve --demo` and `chatdump grant` when CHATDUMP_GRANT_SECRET is unset, so the
 # demo works with no set-up. Public by design: never valid outside demo mode.
 DEMO_GRANT_SECRET = "chatdump-demo-only-grant-secret-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_LENGTH = 32
+MAX_GRANT_MAX_TTL = 30 * 24 * 3600  # a month: longer is a password, not a grant
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Settings:
     demo_secret_in_use: bool = False
     # Sites allowed to frame the widget and command it (CSP frame-ancestors; postMessage).
     frame_ancestors: Ancestors = field(default_factory=Ancestors)
+    # The longest a grant may live (exp - iat), in seconds: CHATDUMP_GRANT_MAX_TTL.
+    grant_max_ttl: int = MAX_TTL
 
     @property
     def provider(self) -> str:
@@ -47,7 +51,23 @@ class Settings:
             grant_secrets=secrets,
             demo_secret_in_use=demo_secret,
             frame_ancestors=parse_ancestors(env.get("CHATDUMP_FRAME_ANCESTORS", "")),
+            grant_max_ttl=_grant_max_ttl(env.get("CHATDUMP_GRANT_MAX_TTL", "")),
         )
+
+
+def _grant_max_ttl(raw: str) -> int:
+    if not raw.strip():
+        return MAX_TTL
+    try:
+        seconds = int(raw.strip())
+    except ValueError:
+        seconds = 0
+    if not 1 <= seconds <= MAX_GRANT_MAX_TTL:
+        raise ConfigError(
+            f"CHATDUMP_GRANT_MAX_TTL must be a whole number of seconds from 1 to "
+            f"{MAX_GRANT_MAX_TTL} (default {MAX_TTL}, a day); got {raw.strip()[:40]!r}."
+        )
+    return seconds
 
 
 def grant_secrets_from_env(env: Mapping[str, str], *, demo: bool) -> tuple[Secret, ...]:
