@@ -340,3 +340,20 @@ def test_the_page_ships_its_embedding_files() -> None:
     core = re.search(r'<script type="module" src="[^"]*/core\.js">', page)
     assert core is not None
     assert page.index('<script src="./browser/boot.js">') < core.start()
+
+
+@pytest.mark.parametrize(
+    "config",
+    ["https://*.com", "https://*.io", "http://*.localhost:*", "https://*.co.uk",
+     "https://*.com.au", "https://*.ac.jp", "https://*.org.br:8443"],
+)  # fmt: skip
+def test_a_wildcard_over_a_public_suffix_is_refused(config: str) -> None:
+    with pytest.raises(ConfigError, match="public suffix"):
+        origins.parse_ancestors(config)
+
+
+@pytest.mark.parametrize(
+    "config", ["https://*.example.com", "https://*.example.co.uk", "https://*.dash.io"]
+)
+def test_a_wildcard_over_a_registered_domain_stays_allowed(config: str) -> None:
+    assert origins.parse_ancestors(config).patterns

@@ -130,6 +130,11 @@ def parse_pattern(token: str, *, name: str = "CHATDUMP_FRAME_ANCESTORS") -> Orig
     port_text, host = match["port"], match["host"]
     if len(host) > 253:
         raise errors.ConfigError(f"{name}: the host name {host[:60]!r}… is too long.")
+    if match["wild"] is not None and _is_public_suffix(host):
+        raise errors.ConfigError(
+            f"{name}: {token[:80]!r} allows every site under a public suffix ({host}); "
+            "name your own domain, like https://*.example.com."
+        )
     port = None if port_text in (None, "*") else int(port_text)
     if port is not None and not 1 <= port <= 65535:
         raise errors.ConfigError(f"{name}: port {port} in {token[:80]!r} is out of range.")
@@ -142,6 +147,23 @@ def parse_pattern(token: str, *, name: str = "CHATDUMP_FRAME_ANCESTORS") -> Orig
         any_subdomain=match["wild"] is not None,
         any_port=port_text == "*",
     )
+
+
+# Second-level labels that registries sell under a two-letter country code (co.uk, com.au,
+# ac.jp, ...): a wildcard over them is a wildcard over strangers. Not the Public Suffix List
+# (core is stdlib-only): single labels and these cover the common cases, not every one.
+_REGISTRY_LABELS = frozenset(
+    {"ac", "co", "com", "edu", "go", "gob", "gov", "gv", "ltd", "me", "mil", "ne", "net", "nic",
+     "or", "org", "plc", "sch"}
+)  # fmt: skip
+
+
+def _is_public_suffix(host: str) -> bool:
+    """True for a wildcard base like ``com`` or ``co.uk``: one label, or registry + country code."""
+    labels = host.split(".")
+    if len(labels) == 1:
+        return True
+    return len(labels) == 2 and labels[0] in _REGISTRY_LABELS and len(labels[1]) == 2
 
 
 def parse_origin(origin: str) -> tuple[str, str, int] | None:
