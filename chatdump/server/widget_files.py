@@ -4,6 +4,11 @@ The page (``index.html``, ``main.py``, ``pyscript.toml``) lives at the repo root
 it loads are exactly the sources listed in ``pyscript.toml``'s ``[files]``; the runtime (PyScript,
 Pyodide, pyodide-http) is under ``vendor/``, written by ``make setup``. Nothing else of the repo is
 reachable: no server code, no ``pyproject.toml``, no ``.git``.
+
+Of ``vendor/``, only what ``make setup`` puts there is served (``vendor_manifest``): the five
+Pyodide files it copies, PyScript's ``dist`` (its .js, .css and .map files), and the wheels that
+``pyscript.toml`` lists. A file dropped in the folder later (a backup, a ``.env``, notes) and every
+dotfile is a 404.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from chatdump.core import errors
@@ -31,6 +37,11 @@ PAGE_FILES = (
     "browser/embed.css", "browser/widget.css",
 )  # fmt: skip
 VENDOR_DIR = "vendor"
+# What `make setup` copies from node_modules/pyodide (keep in step with the Makefile).
+PYODIDE_FILES = frozenset(
+    {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
+)
+PYSCRIPT_SUFFIXES = (".js", ".css", ".map")  # @pyscript/core's dist is flat: bundles and maps
 # The runtime's files must carry these types or the browser refuses them; don't trust /etc/mime.types.
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("application/wasm", ".wasm")
@@ -47,17 +58,19 @@ MEDIA_TYPES = {
 class WidgetFiles:
     root: Path
     files: dict[str, Path]  # URL path (no leading slash) -> file
+    vendor_files: frozenset[str] = frozenset()  # paths under vendor/ that may be served
 
     @classmethod
     def load(cls, root: Path = REPO_ROOT) -> WidgetFiles:
         files = {name: root / name for name in PAGE_FILES}
-        for source in shipped_sources(root / "pyscript.toml"):
+        sources = shipped_sources(root / "pyscript.toml")
+        for source in sources:
             if not source.startswith(VENDOR_DIR + "/"):
                 files[source] = root / source
         missing = [name for name, path in files.items() if not path.is_file()]
         if missing:
             raise FileNotFoundError(f"widget files missing under {root}: {', '.join(missing)}")
-        return cls(root, files)
+        return cls(root, files, vendor_manifest(root / VENDOR_DIR, sources))
 
     @property
     def vendor(self) -> Path:
@@ -70,12 +83,37 @@ def shipped_sources(config: Path) -> list[str]:
     return [source.removeprefix("./") for source in table]
 
 
+def vendor_manifest(vendor: Path, sources: list[str]) -> frozenset[str]:
+    """The runtime's files as ``make setup`` lays them out, relative to ``vendor/``."""
+    wheels = {s.removeprefix(VENDOR_DIR + "/") for s in sources if s.startswith(VENDOR_DIR + "/")}
+    found: set[str] = set()
+    for folder in sorted(vendor.glob("py*-*")) if vendor.is_dir() else ():
+        for file in folder.iterdir():
+            if file.name.startswith(".") or not file.is_file():
+                continue
+            if (folder.name.startswith("pyodide-") and file.name in PYODIDE_FILES) or (folder.name.startswith("pyscript-") and file.name.endswith(PYSCRIPT_SUFFIXES)):
+                found.add(f"{folder.name}/{file.name}")
+    return frozenset(found | {w for w in wheels if (vendor / w).is_file()})
+
+
 def media_type(path: Path) -> str:
     return MEDIA_TYPES.get(path.suffix, "application/octet-stream")
 
 
 class _VersionedFiles(StaticFiles):
-    """The runtime under vendor/ lives in versioned folders, so it may be cached for good."""
+    """The runtime under vendor/ lives in versioned folders, so it may be cached for good.
+
+    Only the manifest's files: anything else in the folder is a 404 before the disk is asked.
+    """
+
+    def __init__(self, directory: Path, manifest: frozenset[str]) -> None:
+        super().__init__(directory=directory, check_dir=False)
+        self.manifest = manifest
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if path.replace(os.sep, "/") not in self.manifest:
+            raise StarletteHTTPException(status_code=404, detail="Not found.")
+        return await super().get_response(path, scope)
 
     def file_response(
         self, full_path: str | PathLike[str], stat_result: os.stat_result, scope: Scope,
@@ -88,10 +126,11 @@ class _VersionedFiles(StaticFiles):
 
 def add_widget_routes(app: FastAPI, widget: WidgetFiles, ancestors: Ancestors) -> None:
     """``/`` (the page), ``/embed.json``, the page's files and ``/vendor``; last, as a catch-all."""
-    app.mount("/vendor", _VersionedFiles(directory=widget.vendor, check_dir=False), name="vendor")
+    app.mount("/vendor", _VersionedFiles(widget.vendor, widget.vendor_files), name="vendor")
     headers = {**page_headers(ancestors), "Cache-Control": "no-cache"}
 
-    @app.get("/", include_in_schema=False)
+    # HEAD like GET (the same headers, no body): link checkers and uptime probes use it.
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     async def page() -> FileResponse:
         return _widget_file(widget, "index.html", headers)
 
@@ -100,7 +139,7 @@ def add_widget_routes(app: FastAPI, widget: WidgetFiles, ancestors: Ancestors) -
         """The sites allowed to frame and command the widget (a static host ships this file)."""
         return JSONResponse(embed_json(ancestors), headers=headers)
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def widget_file(path: str) -> FileResponse:
         return _widget_file(widget, path, headers)
 
