@@ -89,11 +89,17 @@ def vendor_manifest(vendor: Path, sources: list[str]) -> frozenset[str]:
     found: set[str] = set()
     for folder in sorted(vendor.glob("py*-*")) if vendor.is_dir() else ():
         for file in folder.iterdir():
-            if file.name.startswith(".") or not file.is_file():
-                continue
-            if (folder.name.startswith("pyodide-") and file.name in PYODIDE_FILES) or (folder.name.startswith("pyscript-") and file.name.endswith(PYSCRIPT_SUFFIXES)):
+            if file.is_file() and _is_runtime_file(folder.name, file.name):
                 found.add(f"{folder.name}/{file.name}")
     return frozenset(found | {w for w in wheels if (vendor / w).is_file()})
+
+
+def _is_runtime_file(folder: str, name: str) -> bool:
+    if name.startswith("."):
+        return False
+    if folder.startswith("pyodide-"):
+        return name in PYODIDE_FILES
+    return folder.startswith("pyscript-") and name.endswith(PYSCRIPT_SUFFIXES)
 
 
 def media_type(path: Path) -> str:
