@@ -14,7 +14,7 @@ PYODIDE_DIR := vendor/pyodide-$(PYODIDE_VERSION)
 
 .PHONY: setup demo test lint format typecheck unit bench docs clean
 
-setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium
+setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium $(STAMPS)/redis
 
 $(STAMPS)/venv: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ $(STAMPS)/vendor: $(STAMPS)/npm $(STAMPS)/venv web-requirements.txt
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
 $(STAMPS)/chromium:
 	@test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium; }
+	@mkdir -p $(STAMPS) && touch $@
+
+# The shared-state tests start their own redis-server (Debian's) on a free loopback port.
+$(STAMPS)/redis:
+	@command -v redis-server >/dev/null || { apt-get update -q && apt-get install -y -q redis-server; }
 	@mkdir -p $(STAMPS) && touch $@
 
 demo: setup

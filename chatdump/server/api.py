@@ -7,7 +7,7 @@ spent); the routes then answer from the signed-URL cache.
 from __future__ import annotations
 
 import logging
-import time
+from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import APIRouter, Request
@@ -22,7 +22,7 @@ from chatdump.secret import Secret
 from chatdump.server.grants import MAX_TTL, GrantChecker
 from chatdump.server.headers import NO_STORE
 from chatdump.server.proxy import DumpResponse, StorageRefused, open_dump
-from chatdump.server.rate_limit import TokenBuckets, key_of
+from chatdump.server.rate_limit import key_of
 from chatdump.server.schema import (
     API_PARAMETERS,
     ERROR_RESPONSES,
@@ -30,8 +30,13 @@ from chatdump.server.schema import (
     ChatUrlAnswer,
     parse_flag,
 )
+from chatdump.server.shared.allowance import Allowance, LocalAllowance
 from chatdump.server.url_cache import UrlCache
 from chatdump.upstream.base import Provider, SessionInfo
+
+if TYPE_CHECKING:
+    from chatdump.server.shared import SharedState
+    from chatdump.server.shared.url_cache import SharedUrlCache
 
 log = logging.getLogger("chatdump")
 # ?fresh=1 (and the proxy's one retry after storage refused a URL): per grant, a burst of 3, then
@@ -48,14 +53,21 @@ class Api:
         grant_secrets: tuple[Secret, ...],
         provider: Provider,
         storage: httpx.AsyncClient,
+        shared: SharedState | None = None,
         *,
         grant_max_ttl: int = MAX_TTL,
     ) -> None:
         self.provider = provider
         self.storage = storage
         self.grants = GrantChecker(grant_secrets, max_ttl=grant_max_ttl)
-        self.fresh_limits = TokenBuckets(burst=FRESH_BURST, per_seconds=FRESH_EVERY_SECONDS)
-        self.cache: UrlCache[ChatUrl] = UrlCache(self.load)
+        # Per process, or in Redis for every instance (chatdump.server.shared).
+        self.fresh_limits: Allowance = LocalAllowance(
+            burst=FRESH_BURST, per_seconds=FRESH_EVERY_SECONDS
+        )
+        self.cache: UrlCache[ChatUrl] | SharedUrlCache = UrlCache(self.load)
+        if shared is not None:
+            self.fresh_limits = shared.allowance(burst=FRESH_BURST, per_seconds=FRESH_EVERY_SECONDS)
+            self.cache = shared.url_cache(self.load)
 
     async def load(self, session_id: str) -> ChatUrl:
         upstream = await self.provider.chat_url(session_id)
@@ -71,17 +83,17 @@ class Api:
             log.warning("no session details for the filename (%s); using the session id", exc.code)
             return SessionInfo(session_id)
 
-    def authorize(self, session_id: str, authorization: str | None, *, fresh: bool) -> str:
+    async def authorize(self, session_id: str, authorization: str | None, *, fresh: bool) -> str:
         """The request's grant, once it allows ``session_id`` (and a fresh URL, if asked)."""
         check_session_id(session_id)
         grant = bearer(authorization)
         self.grants.check(grant, session_id)
         if fresh:
-            self.spend_fresh(grant)
+            await self.spend_fresh(grant)
         return grant
 
-    def spend_fresh(self, grant: str) -> None:
-        wait = self.fresh_limits.take(key_of(grant), time.monotonic())
+    async def spend_fresh(self, grant: str) -> None:
+        wait = await self.fresh_limits.take(key_of(grant))
         if wait is not None:
             raise errors.TooManyRequests(
                 f"Too many requests for a fresh URL with this grant; try again in {wait} s.",
@@ -108,7 +120,7 @@ class Api:
             """
             session_id = request.path_params["session_id"]
             fresh = parse_flag("fresh", request.query_params.get("fresh"))
-            self.authorize(session_id, request.headers.get("authorization"), fresh=fresh)
+            await self.authorize(session_id, request.headers.get("authorization"), fresh=fresh)
             answer = await self.cache.get(session_id, fresh=fresh)
             body = {
                 "url": answer.url,
@@ -127,14 +139,16 @@ class Api:
         async def chat_csv(request: Request) -> Response:
             """The session's CSV chat dump, streamed through this server (for storage without CORS)."""
             session_id = request.path_params["session_id"]
-            grant = self.authorize(session_id, request.headers.get("authorization"), fresh=False)
+            grant = await self.authorize(
+                session_id, request.headers.get("authorization"), fresh=False
+            )
             answer = await self.cache.get(session_id)
             try:
                 dump = await open_dump(self.storage, answer.url)
             except StorageRefused:
                 # The cached URL may have been revoked early: one fresh one, within the limit.
                 self.cache.forget(session_id, answer)
-                if self.fresh_limits.take(key_of(grant), time.monotonic()) is not None:
+                if await self.fresh_limits.take(key_of(grant)) is not None:
                     raise  # no fresh URL left for this grant: storage's refusal stands
                 answer = await self.cache.get(session_id, fresh=True)
                 dump = await open_dump(self.storage, answer.url)

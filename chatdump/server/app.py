@@ -22,6 +22,7 @@ from chatdump.server.middleware import RequestLog
 from chatdump.server.proxy import relay_client
 from chatdump.server.redact import install as install_redaction
 from chatdump.server.settings import Settings
+from chatdump.server.shared import SharedState
 from chatdump.server.webhooks import WebhookSettings, webhook_router
 from chatdump.server.widget_files import WidgetFiles, add_widget_routes
 from chatdump.upstream import DemoConfig, Provider, build_provider
@@ -50,13 +51,18 @@ def create_app(
     secrets = [*settings.secrets(), *([webhook.secret] if webhook else [])]
     install_redaction(secret.reveal() for secret in secrets)
     storage = storage or relay_client()
-    api = Api(settings.grant_secrets, provider, storage, grant_max_ttl=settings.grant_max_ttl)
+    shared = _shared_state(settings)
+    api = Api(
+        settings.grant_secrets, provider, storage, shared, grant_max_ttl=settings.grant_max_ttl
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         await provider.aclose()
         await storage.aclose()
+        if shared is not None:
+            await shared.aclose()
 
     app = FastAPI(
         title="chatdump", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
@@ -68,6 +74,13 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "provider": provider.name}
 
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> dict[str, str]:
+        # Redis unreachable is not an outage (the per-process state answers): still 200.
+        if shared is not None and not await shared.ready():
+            return {"status": "degraded", "redis": "unreachable"}
+        return {"status": "ready"}
+
     app.include_router(api.router())
     if webhook is not None:
         app.include_router(webhook_router(webhook, provider))
@@ -77,6 +90,12 @@ def create_app(
         app.mount(prefix, mounted)
     add_widget_routes(app, widget or WidgetFiles.load(), settings.frame_ancestors)
     return app
+
+
+def _shared_state(settings: Settings) -> SharedState | None:
+    if settings.redis_url is None:
+        return None
+    return SharedState(settings.redis_url.reveal(), settings.redis_prefix)
 
 
 def _provider(settings: Settings, public_url: str, mounts: dict[str, ASGIApp]) -> Provider:

@@ -32,6 +32,9 @@ class Settings:
     frame_ancestors: Ancestors = field(default_factory=Ancestors)
     # The longest a grant may live (exp - iat), in seconds: CHATDUMP_GRANT_MAX_TTL.
     grant_max_ttl: int = MAX_TTL
+    # Shared state for several instances (CHATDUMP_REDIS_URL); None: all state per process.
+    redis_url: Secret | None = None
+    redis_prefix: str = "chatdump:"
 
     @property
     def provider(self) -> str:
@@ -39,7 +42,8 @@ class Settings:
 
     def secrets(self) -> tuple[Secret, ...]:
         """Every credential this server holds: what the log redaction must know."""
-        return (*self.grant_secrets, *self.upstream.secrets())
+        redis = (self.redis_url,) if self.redis_url else ()
+        return (*self.grant_secrets, *self.upstream.secrets(), *redis)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, demo: bool = False) -> Settings:
@@ -52,6 +56,8 @@ class Settings:
             demo_secret_in_use=demo_secret,
             frame_ancestors=parse_ancestors(env.get("CHATDUMP_FRAME_ANCESTORS", "")),
             grant_max_ttl=_grant_max_ttl(env.get("CHATDUMP_GRANT_MAX_TTL", "")),
+            redis_url=Secret(url) if (url := env.get("CHATDUMP_REDIS_URL", "").strip()) else None,
+            redis_prefix=env.get("CHATDUMP_REDIS_PREFIX", "").strip() or "chatdump:",
         )
 
 

@@ -116,6 +116,10 @@ class UrlCache(Generic[V]):
             del self._flights[key]
             flight.done.set()
 
+    def put(self, key: str, value: V, until: datetime) -> None:
+        """Remember ``value`` until ``until`` (an answer that came from elsewhere, e.g. Redis)."""
+        self._store(key, value, until)
+
     def _store(self, key: str, value: V, until: datetime) -> None:
         self._entries[key] = (value, until)
         self._entries.move_to_end(key)

@@ -1,0 +1,71 @@
+"""Every Redis call bounded, and Redis trouble turned into ``Unavailable`` (the caller falls back).
+
+A call that fails or takes longer than ``timeout`` raises ``Unavailable``; after a failure, calls
+skip Redis for ``pause`` seconds (so a slow Redis costs one bounded wait per pause, not one per
+request). Failures are logged at most once a minute, without the URL's password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from redis.exceptions import RedisError
+
+log = logging.getLogger("chatdump")
+T = TypeVar("T")
+TIMEOUT = 0.05
+PAUSE = 1.0
+LOG_EVERY = 60.0
+
+
+class Unavailable(Exception):
+    """Redis could not answer in time: use the per-process state."""
+
+
+class Link:
+    def __init__(
+        self,
+        *,
+        timeout: float = TIMEOUT,
+        pause: float = PAUSE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.timeout = timeout
+        self.pause = pause
+        self._clock = clock
+        self._skip_until = 0.0
+        self._logged_at: float | None = None
+        self.last_ok = True
+
+    @property
+    def up(self) -> bool:
+        return self.last_ok
+
+    async def run(self, call: Callable[[], Awaitable[T]], *, probe: bool = False) -> T:
+        """``call()`` within the bound, or Unavailable. ``probe`` tries even during a pause."""
+        if not probe and self._clock() < self._skip_until:
+            raise Unavailable
+        try:
+            async with asyncio.timeout(self.timeout):
+                result = await call()
+        except (RedisError, OSError, TimeoutError) as exc:
+            self.failed(exc)
+            raise Unavailable from None
+        self.last_ok = True
+        self._skip_until = 0.0
+        return result
+
+    def failed(self, exc: BaseException) -> None:
+        now = self._clock()
+        self.last_ok = False
+        self._skip_until = now + self.pause
+        if self._logged_at is None or now - self._logged_at >= LOG_EVERY:
+            self._logged_at = now
+            log.warning(
+                "Redis unreachable (%s); using this process's own state (logged once a minute)",
+                type(exc).__name__,
+            )

@@ -1,0 +1,138 @@
+"""The signed-URL cache in Redis, with one upstream call per session across every instance.
+
+``get`` reads ``url:<session>``; on a miss, the in-process single flight (a ``UrlCache`` that
+keeps nothing) sends one request per instance on to Redis, where ``SET lock NX PX`` picks the one
+that calls the upstream. The others poll the entry for at most ``wait`` seconds, then make their
+own call rather than fail. Any Redis trouble: the per-process ``UrlCache`` answers instead (it
+also remembers what Redis served, so a Redis outage does not start with a cold cache).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+
+from chatdump.core.chat_url import ChatUrl
+from chatdump.server.shared import keys as k
+from chatdump.server.shared.link import Link, Unavailable
+from chatdump.server.url_cache import UrlCache, refresh_at
+
+# The lock outlives the longest upstream call (the provider's 10 s deadline, details included).
+LOCK_MS = 15_000
+WAIT = 12.0  # a waiter's bound: past it, it calls the upstream itself
+POLL = 0.02
+# Delete the lock only if it is still ours.
+_COMPARE_AND_DELETE = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SharedUrlCache:
+    def __init__(
+        self,
+        load: Callable[[str], Awaitable[ChatUrl]],
+        redis: Redis,
+        link: Link,
+        keys: k.Keys,
+        *,
+        wait: float = WAIT,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._load = load
+        self._redis = redis
+        self._link = link
+        self._keys = keys
+        self._wait = wait
+        self._clock = clock
+        self.local: UrlCache[ChatUrl] = UrlCache(load, clock=clock)
+        self._flight: UrlCache[ChatUrl] = UrlCache(self._shared, max_entries=0)
+        self._fresh_flight: UrlCache[ChatUrl] = UrlCache(self._shared_fresh, max_entries=0)
+        self._cad = redis.register_script(_COMPARE_AND_DELETE)
+
+    async def get(self, key: str, *, fresh: bool = False) -> ChatUrl:
+        if fresh:
+            return await self._fresh_flight.get(key)
+        try:
+            raw = await self._link.run(lambda: self._redis.get(self._keys.url(key)))
+        except Unavailable:
+            return await self.local.get(key)
+        entry = k.decode(raw) if raw is not None else None
+        if entry is not None:
+            return entry[0]
+        return await self._flight.get(key)
+
+    def forget(self, key: str, value: ChatUrl) -> None:
+        """Drop ``value`` here; the fresh call that follows replaces it in Redis for everyone."""
+        self.local.forget(key, value)
+
+    async def _raw(self, key: str) -> bytes | str | None:
+        try:
+            raw: bytes | str | None = await self._link.run(
+                lambda: self._redis.get(self._keys.url(key))
+            )
+            return raw
+        except Unavailable:
+            return None
+
+    async def _shared(self, key: str) -> ChatUrl:
+        return await self._through_lock(key, before=None)
+
+    async def _shared_fresh(self, key: str) -> ChatUrl:
+        return await self._through_lock(key, before=await self._raw(key), fresh=True)
+
+    async def _through_lock(
+        self, key: str, *, before: bytes | str | None, fresh: bool = False
+    ) -> ChatUrl:
+        token = secrets.token_hex(16)
+        lock = self._keys.lock(key)
+        deadline = time.monotonic() + self._wait
+        try:
+            while True:
+                if await self._link.run(lambda: self._redis.set(lock, token, nx=True, px=LOCK_MS)):
+                    return await self._lead(key, token, before=before)
+                raw = await self._link.run(lambda: self._redis.get(self._keys.url(key)))
+                entry = k.decode(raw) if raw is not None and raw != before else None
+                if entry is not None:
+                    self.local.put(key, *entry)
+                    return entry[0]
+                if time.monotonic() >= deadline:
+                    break  # the wait ran out: call the upstream ourselves
+                await asyncio.sleep(POLL)
+        except Unavailable:
+            return await self.local.get(key, fresh=fresh)
+        return await self._load_and_store(key)
+
+    async def _lead(self, key: str, token: str, *, before: bytes | str | None) -> ChatUrl:
+        try:
+            # The entry may have been stored between our miss and our lock: then it is the answer.
+            raw = await self._link.run(lambda: self._redis.get(self._keys.url(key)))
+            entry = k.decode(raw) if raw is not None and raw != before else None
+            if entry is not None:
+                self.local.put(key, *entry)
+                return entry[0]
+            return await self._load_and_store(key)
+        finally:
+            with contextlib.suppress(Unavailable):  # else the lock expires by itself
+                await self._link.run(lambda: self._cad(keys=[self._keys.lock(key)], args=[token]))
+
+    async def _load_and_store(self, key: str) -> ChatUrl:
+        received_at = self._clock()
+        value = await self._load(key)
+        until = refresh_at(received_at, value.expires_at)
+        self.local.put(key, value, until)
+        ttl = k.ttl_ms(self._clock(), until)
+        if ttl > 0:
+            raw = k.encode(value, until)
+            with contextlib.suppress(Unavailable):
+                await self._link.run(lambda: self._redis.set(self._keys.url(key), raw, px=ttl))
+        return value
