@@ -1,8 +1,9 @@
 """Every Redis call bounded, and Redis trouble turned into ``Unavailable`` (the caller falls back).
 
-A call that fails or takes longer than ``timeout`` raises ``Unavailable``; after a failure, calls
-skip Redis for ``pause`` seconds (so a slow Redis costs one bounded wait per pause, not one per
-request). Failures are logged at most once a minute, without the URL's password.
+A call that fails or takes longer than ``timeout`` raises ``Unavailable``. After a refused or
+broken connection (Redis is down), calls skip Redis for ``pause`` seconds and fail at once; a
+timeout alone does not pause (under a burst, the event loop's own lag can make a healthy Redis
+late), it only fails that call. Failures are logged at most once a minute, without the URL's password.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeout
 
 log = logging.getLogger("chatdump")
 T = TypeVar("T")
-TIMEOUT = 0.05
+# Generous for a loopback round trip, but it also counts the event loop's own lag, which under a
+# burst of requests reaches tens of milliseconds: 50 ms made healthy Redis look down under load.
+TIMEOUT = 0.25
 PAUSE = 1.0
 LOG_EVERY = 60.0
 
@@ -52,17 +56,21 @@ class Link:
         try:
             async with asyncio.timeout(self.timeout):
                 result = await call()
-        except (RedisError, OSError, TimeoutError) as exc:
-            self.failed(exc)
+        except TimeoutError as exc:
+            self.failed(exc, pause=False)
+            raise Unavailable from None
+        except (RedisError, OSError) as exc:
+            self.failed(exc, pause=not isinstance(exc, RedisTimeout))
             raise Unavailable from None
         self.last_ok = True
         self._skip_until = 0.0
         return result
 
-    def failed(self, exc: BaseException) -> None:
+    def failed(self, exc: BaseException, *, pause: bool = True) -> None:
         now = self._clock()
         self.last_ok = False
-        self._skip_until = now + self.pause
+        if pause:
+            self._skip_until = now + self.pause
         if self._logged_at is None or now - self._logged_at >= LOG_EVERY:
             self._logged_at = now
             log.warning(

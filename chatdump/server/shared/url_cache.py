@@ -27,6 +27,7 @@ from chatdump.server.url_cache import UrlCache, refresh_at
 LOCK_MS = 15_000
 WAIT = 12.0  # a waiter's bound: past it, it calls the upstream itself
 POLL = 0.02
+MAX_MISSES = 3  # Redis calls in a row that may fail before the flight falls back to this process
 # Delete the lock only if it is still ours.
 _COMPARE_AND_DELETE = (
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
@@ -57,15 +58,20 @@ class SharedUrlCache:
         self.local: UrlCache[ChatUrl] = UrlCache(load, clock=clock)
         self._flight: UrlCache[ChatUrl] = UrlCache(self._shared, max_entries=0)
         self._fresh_flight: UrlCache[ChatUrl] = UrlCache(self._shared_fresh, max_entries=0)
+        self._flying: set[str] = set()
         self._cad = redis.register_script(_COMPARE_AND_DELETE)
 
     async def get(self, key: str, *, fresh: bool = False) -> ChatUrl:
         if fresh:
             return await self._fresh_flight.get(key)
+        if key in self._flying:  # this instance already asks Redis / the upstream: join it
+            return await self._flight.get(key)
         try:
             raw = await self._link.run(lambda: self._redis.get(self._keys.url(key)))
         except Unavailable:
-            return await self.local.get(key)
+            # The one flight per instance decides whether Redis or this process answers.
+            cached = self.local.cached(key)
+            return cached if cached is not None else await self._flight.get(key)
         entry = k.decode(raw) if raw is not None else None
         if entry is not None:
             return entry[0]
@@ -85,7 +91,11 @@ class SharedUrlCache:
             return None
 
     async def _shared(self, key: str) -> ChatUrl:
-        return await self._through_lock(key, before=None)
+        self._flying.add(key)
+        try:
+            return await self._through_lock(key, before=None)
+        finally:
+            self._flying.discard(key)
 
     async def _shared_fresh(self, key: str) -> ChatUrl:
         return await self._through_lock(key, before=await self._raw(key), fresh=True)
@@ -96,21 +106,24 @@ class SharedUrlCache:
         token = secrets.token_hex(16)
         lock = self._keys.lock(key)
         deadline = time.monotonic() + self._wait
-        try:
-            while True:
+        misses = 0
+        while time.monotonic() < deadline:
+            try:
                 if await self._link.run(lambda: self._redis.set(lock, token, nx=True, px=LOCK_MS)):
                     return await self._lead(key, token, before=before)
                 raw = await self._link.run(lambda: self._redis.get(self._keys.url(key)))
-                entry = k.decode(raw) if raw is not None and raw != before else None
-                if entry is not None:
-                    self.local.put(key, *entry)
-                    return entry[0]
-                if time.monotonic() >= deadline:
-                    break  # the wait ran out: call the upstream ourselves
-                await asyncio.sleep(POLL)
-        except Unavailable:
-            return await self.local.get(key, fresh=fresh)
-        return await self._load_and_store(key)
+                misses = 0
+            except Unavailable:
+                misses += 1
+                if misses >= MAX_MISSES:  # Redis is down or too slow: this process answers
+                    return await self.local.get(key, fresh=fresh)
+                continue
+            entry = k.decode(raw) if raw is not None and raw != before else None
+            if entry is not None:
+                self.local.put(key, *entry)
+                return entry[0]
+            await asyncio.sleep(POLL)
+        return await self._load_and_store(key)  # the wait ran out: call the upstream ourselves
 
     async def _lead(self, key: str, token: str, *, before: bytes | str | None) -> ChatUrl:
         try:
