@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -21,12 +22,16 @@ from redis.asyncio import Redis
 from chatdump.core.chat_url import ChatUrl
 from chatdump.server.shared import keys as k
 from chatdump.server.shared.link import Link, Unavailable
-from chatdump.server.url_cache import UrlCache, refresh_at
+from chatdump.server.url_cache import MAX_ENTRIES, UrlCache, refresh_at
 
 # The lock outlives the longest upstream call (the provider's 10 s deadline, details included).
 LOCK_MS = 15_000
 WAIT = 12.0  # a waiter's bound: past it, it calls the upstream itself
 POLL = 0.02
+# What this instance read from Redis it serves again for this long without asking (the measured
+# warm-cache cost of one Redis GET per request was ~45% of the endpoint's throughput). A URL
+# replaced on another instance (?fresh=1) reaches this one at most this late.
+RECENT_FOR = 1.0
 MAX_MISSES = 3  # Redis calls in a row that may fail before the flight falls back to this process
 # Delete the lock only if it is still ours.
 _COMPARE_AND_DELETE = (
@@ -47,6 +52,7 @@ class SharedUrlCache:
         keys: k.Keys,
         *,
         wait: float = WAIT,
+        recent_for: float = RECENT_FOR,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self._load = load
@@ -59,11 +65,16 @@ class SharedUrlCache:
         self._flight: UrlCache[ChatUrl] = UrlCache(self._shared, max_entries=0)
         self._fresh_flight: UrlCache[ChatUrl] = UrlCache(self._shared_fresh, max_entries=0)
         self._flying: set[str] = set()
+        self._recent_for = recent_for
+        self._recent: OrderedDict[str, tuple[ChatUrl, float]] = OrderedDict()
         self._cad = redis.register_script(_COMPARE_AND_DELETE)
 
     async def get(self, key: str, *, fresh: bool = False) -> ChatUrl:
         if fresh:
             return await self._fresh_flight.get(key)
+        recent = self._recent.get(key)
+        if recent is not None and time.monotonic() - recent[1] < self._recent_for:
+            return recent[0]
         if key in self._flying:  # this instance already asks Redis / the upstream: join it
             return await self._flight.get(key)
         try:
@@ -74,12 +85,21 @@ class SharedUrlCache:
             return cached if cached is not None else await self._flight.get(key)
         entry = k.decode(raw) if raw is not None else None
         if entry is not None:
+            self._remember(key, entry[0])
             return entry[0]
         return await self._flight.get(key)
+
+    def _remember(self, key: str, value: ChatUrl) -> None:
+        self._recent[key] = (value, time.monotonic())
+        self._recent.move_to_end(key)
+        while len(self._recent) > MAX_ENTRIES:
+            self._recent.popitem(last=False)
 
     def forget(self, key: str, value: ChatUrl) -> None:
         """Drop ``value`` here; the fresh call that follows replaces it in Redis for everyone."""
         self.local.forget(key, value)
+        if key in self._recent and self._recent[key][0] is value:
+            del self._recent[key]
 
     async def _raw(self, key: str) -> bytes | str | None:
         try:
@@ -143,6 +163,7 @@ class SharedUrlCache:
         value = await self._load(key)
         until = refresh_at(received_at, value.expires_at)
         self.local.put(key, value, until)
+        self._remember(key, value)
         ttl = k.ttl_ms(self._clock(), until)
         if ttl > 0:
             raw = k.encode(value, until)
