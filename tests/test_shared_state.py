@@ -24,7 +24,7 @@ from chatdump.server.url_cache import refresh_at
 from tests.fake_upstream import FakeChatReplay, Reply, env_for
 from tests.live import free_port
 from tests.redis_server import RedisServer, redis_server
-from tests.upstream_fixtures import GRANT_SECRET, SESSION, grant_for
+from tests.upstream_fixtures import GRANT_SECRET, SESSION, AppClient, grant_for
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 BURST, AT_ONCE = 2000, 200
@@ -222,3 +222,45 @@ def test_redis_going_away_mid_run_is_not_an_outage(
     calls = upstream.count("chat")
     assert httpx.get(instances[1] + chat_url(new), headers=grant_for(new)).status_code == 200
     assert upstream.count("chat") == calls
+
+
+# ---- one app in-process: readiness, and Redis that was never there ------------------------------
+
+
+@pytest.mark.anyio
+async def test_without_redis_the_server_is_ready(demo_client: httpx.AsyncClient) -> None:
+    answer = await demo_client.get("/readyz")
+    assert (answer.status_code, answer.json()) == (200, {"status": "ready"})
+
+
+@pytest.mark.anyio
+async def test_a_redis_that_refuses_connections_degrades_but_serves(
+    app_client: AppClient, upstream: FakeChatReplay
+) -> None:
+    nobody = f"redis://127.0.0.1:{free_port()}/0"  # a free port: nothing listens there
+    async with app_client("dyte", CHATDUMP_REDIS_URL=nobody) as client:
+        answers = [await client.get(chat_url(SESSION), headers=grant_for()) for _ in range(5)]
+        fresh = await client.get(chat_url(SESSION) + "?fresh=1", headers=grant_for())
+        ready = await client.get("/readyz")
+    assert [a.status_code for a in answers] == [200] * 5
+    assert fresh.status_code == 200
+    assert upstream.count("chat") == 2  # the per-process cache answered the repeats
+    assert (ready.status_code, ready.json()["status"]) == (200, "degraded")
+
+
+@pytest.mark.anyio
+async def test_redis_trouble_is_logged_at_most_once_a_minute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    now = [0.0]
+    link = Link(timeout=0.05, pause=0.0, clock=lambda: now[0])
+
+    async def refused() -> None:
+        raise ConnectionError("refused")
+
+    for step in (0.0, 10.0, 59.0, 61.0, 62.0):
+        now[0] = step
+        with pytest.raises(Unavailable):
+            await link.run(refused)
+    logged = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
+    assert len(logged) == 2  # at 0 s and at 61 s
