@@ -30,12 +30,12 @@ from chatdump.server.schema import (
     ChatUrlAnswer,
     parse_flag,
 )
-from chatdump.server.shared.allowance import Allowance, LocalAllowance
+from chatdump.server.shared.fresh import Allowance, LocalAllowance
 from chatdump.server.url_cache import UrlCache
 from chatdump.upstream.base import Provider, SessionInfo
 
 if TYPE_CHECKING:
-    from chatdump.server.shared import SharedState
+    from chatdump.server.shared.state import SharedState
     from chatdump.server.shared.url_cache import SharedUrlCache
 
 log = logging.getLogger("chatdump")

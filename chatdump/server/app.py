@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import APIRouter, FastAPI
@@ -22,10 +23,12 @@ from chatdump.server.middleware import RequestLog
 from chatdump.server.proxy import relay_client
 from chatdump.server.redact import install as install_redaction
 from chatdump.server.settings import Settings
-from chatdump.server.shared import SharedState
 from chatdump.server.webhooks import WebhookSettings, webhook_router
 from chatdump.server.widget_files import WidgetFiles, add_widget_routes
 from chatdump.upstream import DemoConfig, Provider, build_provider
+
+if TYPE_CHECKING:
+    from chatdump.server.shared.state import SharedState
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -95,6 +98,8 @@ def create_app(
 def _shared_state(settings: Settings) -> SharedState | None:
     if settings.redis_url is None:
         return None
+    from chatdump.server.shared.state import SharedState
+
     return SharedState(settings.redis_url.reveal(), settings.redis_prefix)
 
 

@@ -3,9 +3,6 @@
 ``keys``: key names and the cached value's encoding (pure). ``link``: every Redis call bounded,
 failures turned into a fallback (logged at most once a minute). ``url_cache``: the signed-URL
 cache with one upstream flight across instances. ``allowance``: the ``?fresh=1`` allowance per
-grant. ``SharedState`` builds them from the settings.
+grant (``fresh``: its per-process form). ``state.SharedState`` builds them from the settings.
+Nothing here imports redis until ``CHATDUMP_REDIS_URL`` is set (it costs ~0.2 s at start-up).
 """
-
-from chatdump.server.shared.state import SharedState
-
-__all__ = ["SharedState"]

@@ -8,12 +8,10 @@ clocks need not agree. Redis unreachable: the per-process buckets decide.
 from __future__ import annotations
 
 import math
-import time
-from typing import Protocol
 
 from redis.asyncio import Redis
 
-from chatdump.server.rate_limit import TokenBuckets
+from chatdump.server.shared.fresh import LocalAllowance
 from chatdump.server.shared.keys import Keys
 from chatdump.server.shared.link import Link, Unavailable
 
@@ -35,20 +33,6 @@ redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst * per_ms))
 return wait
 """
-
-
-class Allowance(Protocol):
-    async def take(self, grant_digest: str) -> int | None:
-        """None when allowed (a token is spent), else whole seconds until the next token."""
-        ...
-
-
-class LocalAllowance:
-    def __init__(self, *, burst: int, per_seconds: float) -> None:
-        self.buckets = TokenBuckets(burst=burst, per_seconds=per_seconds)
-
-    async def take(self, grant_digest: str) -> int | None:
-        return self.buckets.take(grant_digest, time.monotonic())
 
 
 class SharedAllowance:
