@@ -264,3 +264,23 @@ async def test_redis_trouble_is_logged_at_most_once_a_minute(
             await link.run(refused)
     logged = [r for r in caplog.records if "Redis unreachable" in r.getMessage()]
     assert len(logged) == 2  # at 0 s and at 61 s
+
+
+@pytest.mark.anyio
+async def test_the_redis_token_bucket_spends_a_burst_then_says_how_long_to_wait(
+    redis_port: RedisServer,
+) -> None:
+    from chatdump.server.shared.state import SharedState
+
+    state = SharedState(redis_port.url, "unit:", timeout=1.0)
+    try:
+        allowance = state.allowance(burst=2, per_seconds=60)
+        digest = key_of("some.grant.value")
+        takes = [await allowance.take(digest) for _ in range(3)]
+        assert takes[:2] == [None, None]
+        assert takes[2] is not None and 1 <= takes[2] <= 60
+        keys = [key.decode() for key in await state.redis.keys("unit:*")]
+        assert keys == [f"unit:fresh:{digest}"]
+        assert 0 < await state.redis.pttl(keys[0]) <= 120_000
+    finally:
+        await state.aclose()

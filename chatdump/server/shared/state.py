@@ -21,6 +21,7 @@ class SharedState:
             url, max_connections=MAX_CONNECTIONS, timeout=timeout,
             socket_timeout=timeout, socket_connect_timeout=timeout,
         )  # fmt: skip
+        self._pool = pool
         self.redis = Redis(connection_pool=pool)
         self.link = Link(timeout=timeout)
         self.keys = Keys(prefix)
@@ -43,3 +44,4 @@ class SharedState:
 
     async def aclose(self) -> None:
         await self.redis.aclose()
+        await self._pool.disconnect()  # a pool handed to Redis() is not closed by it
