@@ -14,7 +14,7 @@ PYODIDE_DIR := vendor/pyodide-$(PYODIDE_VERSION)
 
 .PHONY: setup demo test lint format typecheck unit bench docs clean
 
-setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium $(STAMPS)/redis
+setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium $(STAMPS)/nginx $(STAMPS)/redis
 
 $(STAMPS)/venv: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ $(STAMPS)/vendor: $(STAMPS)/npm $(STAMPS)/venv web-requirements.txt
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
 $(STAMPS)/chromium:
 	@test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium; }
+	@mkdir -p $(STAMPS) && touch $@
+
+# The reverse-proxy test starts Debian's nginx itself (its own config, temp dir, loopback port);
+# the system service is not started.
+$(STAMPS)/nginx:
+	@test -x /usr/sbin/nginx || { apt-get update -q && apt-get install -y -q nginx; }
 	@mkdir -p $(STAMPS) && touch $@
 
 # The shared-state tests start their own redis-server (Debian's) on a free loopback port.

@@ -81,7 +81,8 @@ class Download:
     def __init__(self, view: View, params: PageParams) -> None:
         self.view = view
         self.params = params
-        self.client = EndpointClient(window.location.origin, params.grant)
+        # The page's own base, not the origin: behind a proxy the API lives under the page's prefix.
+        self.client = EndpointClient(str(js.URL.new("./", window.location.href).href), params.grant)
         self.chat: ChatUrl | None = None
         self.body: Any = None
         self.controller: Any = None

@@ -104,7 +104,7 @@ def test_a_second_refusal_falls_back_to_the_streaming_route() -> None:
     script = Script([chat("b")], [Answer(403, None, 0), Failed("network"), ok(7)])
     assert run(chat("a"), script) == Save("standup.csv", 7, "endpoint")
     assert script.steps[-1] == Fetch(STREAM, "endpoint")
-    assert f"/api/sessions/{SESSION}/chat.csv" == STREAM
+    assert f"./api/sessions/{SESSION}/chat.csv" == STREAM  # relative: it keeps a proxy prefix
 
 
 def test_after_a_cache_bypass_for_staleness_a_refusal_goes_straight_to_the_fallback() -> None:

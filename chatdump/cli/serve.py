@@ -22,35 +22,48 @@ if TYPE_CHECKING:
     from chatdump.server.webhooks import WebhookSettings
 
 T = TypeVar("T")
+GRACEFUL_SHUTDOWN_SECONDS = 10
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each builds the app from the environment).")  # fmt: skip
+@click.option("--root-path", default="", metavar="/PREFIX",
+              help="The path prefix a proxy mounts this under, when it does not strip it itself.")  # fmt: skip
+@click.option("--forwarded-allow-ips", default="127.0.0.1,::1", show_default=True, metavar="IPS",
+              help="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, or '*').")  # fmt: skip
 @click.option("--demo", is_flag=True, help="Use the built-in demo upstream (no account needed).")
-def serve(host: str, port: int, demo: bool) -> None:
+def serve(
+    host: str, port: int, workers: int, root_path: str, forwarded_allow_ips: str, demo: bool
+) -> None:
     """Serve the widget and the token endpoint.
 
     Upstream credentials come from the environment: CHATDUMP_PROVIDER (dyte, realtimekit or demo),
     DYTE_ORG_ID + DYTE_API_KEY (+ DYTE_API_BASE), or RTK_ACCOUNT_ID + RTK_APP_ID + RTK_API_TOKEN,
     and CHATDUMP_GRANT_SECRET (one or more comma-separated secrets; the last signs new grants).
 
+    Behind a reverse proxy, every URL the page makes is relative to the page, so a proxy that
+    strips its path prefix needs no option here. On SIGTERM, requests in flight get 10 s to finish.
+
     \b
     Examples:
         chatdump serve --demo --port 8123
         CHATDUMP_PROVIDER=dyte DYTE_ORG_ID=… DYTE_API_KEY=… CHATDUMP_GRANT_SECRET=… chatdump serve
+        chatdump serve --workers 4 --forwarded-allow-ips 10.0.0.5
     """
     import uvicorn
 
-    from chatdump.server.app import create_app
+    from chatdump.server.app import DEMO_ENV, PUBLIC_URL_ENV, create_app
     from chatdump.upstream.demo import DEFAULT_SESSION_ID
 
     settings = _settings(demo=demo)
+    webhook = _or_exit(_webhook_settings)
     public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = create_app(settings, public_url=public_url, webhook=_or_exit(_webhook_settings))
     click.echo(f"chatdump {__version__} serving the {settings.provider} upstream on {public_url}")
     if settings.demo_secret_in_use:
         click.echo(
@@ -62,7 +75,27 @@ def serve(host: str, port: int, demo: bool) -> None:
         grant = mint_grant(settings.grant_secrets[-1], DEFAULT_SESSION_ID, ttl=MAX_TTL)
         click.echo(f"Open: {public_url}/#session={DEFAULT_SESSION_ID}&grant={quote(grant)}")
     sys.stdout.flush()
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+    options = {
+        "host": host,
+        "port": port,
+        "root_path": root_path.rstrip("/"),
+        "proxy_headers": True,
+        "forwarded_allow_ips": forwarded_allow_ips,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+        "access_log": False,
+        "log_level": "info",
+    }
+    if workers == 1:
+        app = create_app(settings, public_url=public_url, webhook=webhook)
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        return
+    # Several processes: each worker imports the factory and builds its app from the environment.
+    os.environ[PUBLIC_URL_ENV] = public_url
+    os.environ[DEMO_ENV] = "1" if demo else ""
+    uvicorn.run(
+        "chatdump.server.app:app_from_env", factory=True, workers=workers,
+        **options,  # type: ignore[arg-type]
+    )  # fmt: skip
 
 
 @click.command()

@@ -99,7 +99,8 @@ class _Recoverable(Exception):
 
 
 def stream_path(session_id: str) -> str:
-    return f"/api/sessions/{quote(check_session_id(session_id), safe='')}/chat.csv"
+    """Relative to the page, so it stays under a reverse proxy's path prefix."""
+    return f"./api/sessions/{quote(check_session_id(session_id), safe='')}/chat.csv"
 
 
 def download_flow(session_id: str, prefetched: ChatUrl | None, now: datetime) -> Flow:

@@ -7,6 +7,7 @@ spent); the routes then answer from the signed-URL cache.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import httpx
@@ -56,7 +57,11 @@ class Api:
         shared: SharedState | None = None,
         *,
         grant_max_ttl: int = MAX_TTL,
+        present: Callable[[str, Request], str] | None = None,
     ) -> None:
+        # ``present`` turns a cached URL into the one this request's browser should fetch (the
+        # demo's storage lives on this server: its URLs follow the address the browser reached).
+        self.present = present or (lambda url, _request: url)
         self.provider = provider
         self.storage = storage
         self.grants = GrantChecker(grant_secrets, max_ttl=grant_max_ttl)
@@ -123,7 +128,7 @@ class Api:
             await self.authorize(session_id, request.headers.get("authorization"), fresh=fresh)
             answer = await self.cache.get(session_id, fresh=fresh)
             body = {
-                "url": answer.url,
+                "url": self.present(answer.url, request),
                 "expires_at": to_iso(answer.expires_at),
                 "filename": answer.filename,
             }

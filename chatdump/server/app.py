@@ -8,15 +8,19 @@ provider, storage client or extra mounts.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from starlette.types import ASGIApp
 
 from chatdump import __version__
+from chatdump.core import errors
 from chatdump.server.api import Api
 from chatdump.server.errors import add_error_handlers
 from chatdump.server.middleware import RequestLog
@@ -26,11 +30,15 @@ from chatdump.server.settings import Settings
 from chatdump.server.webhooks import WebhookSettings, webhook_router
 from chatdump.server.widget_files import WidgetFiles, add_widget_routes
 from chatdump.upstream import DemoConfig, Provider, build_provider
+from chatdump.upstream.demo import STORAGE_PATH
 
 if TYPE_CHECKING:
     from chatdump.server.shared.state import SharedState
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+# Set by `chatdump serve` for the workers it starts (each builds its own app from the environment).
+DEMO_ENV = "CHATDUMP_SERVE_DEMO"
+PUBLIC_URL_ENV = "CHATDUMP_SERVE_PUBLIC_URL"
 
 
 def create_app(
@@ -49,15 +57,19 @@ def create_app(
     proxy (a bare client unless a test hands one); ``webhook`` adds ``POST /webhooks/chat-synced``.
     """
     mounts = dict(mounts or {})
+    present = None
     if provider is None:
         provider = _provider(settings, public_url, mounts)
+        if isinstance(settings.upstream, DemoConfig):
+            present = _demo_url_presenter(public_url)
     secrets = [*settings.secrets(), *([webhook.secret] if webhook else [])]
     install_redaction(secret.reveal() for secret in secrets)
     storage = storage or relay_client()
     shared = _shared_state(settings)
     api = Api(
-        settings.grant_secrets, provider, storage, shared, grant_max_ttl=settings.grant_max_ttl
-    )
+        settings.grant_secrets, provider, storage, shared,
+        grant_max_ttl=settings.grant_max_ttl, present=present,
+    )  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -78,11 +90,15 @@ def create_app(
         return {"status": "ok", "provider": provider.name}
 
     @app.get("/readyz", include_in_schema=False)
-    async def readyz() -> dict[str, str]:
-        # Redis unreachable is not an outage (the per-process state answers): still 200.
+    async def readyz(upstream: bool = False) -> dict[str, str]:
+        """Ready: the settings were checked when the app was built; ``?upstream=1`` also asks the
+        upstream (one bounded call); a failure is the usual JSON error, with a 503. Redis
+        unreachable is not an outage (the per-process state answers): 200, ``degraded``."""
+        if upstream:
+            await _check_upstream(provider)
         if shared is not None and not await shared.ready():
-            return {"status": "degraded", "redis": "unreachable"}
-        return {"status": "ready"}
+            return {"status": "degraded", "redis": "unreachable", "provider": provider.name}
+        return {"status": "ready", "provider": provider.name}
 
     app.include_router(api.router())
     if webhook is not None:
@@ -103,9 +119,61 @@ def _shared_state(settings: Settings) -> SharedState | None:
     return SharedState(settings.redis_url.reveal(), settings.redis_prefix)
 
 
+READY_TIMEOUT_SECONDS = 5.0
+READY_PROBE_SESSION = "chatdump-readiness-probe"
+
+
+async def _check_upstream(provider: Provider) -> None:
+    """Any answer from the upstream other than a failure to reach or authenticate counts."""
+    try:
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            await provider.session_info(READY_PROBE_SESSION)
+    except TimeoutError as exc:
+        raise errors.UpstreamUnavailable(
+            "The upstream did not answer in time.", code="upstream_not_ready"
+        ) from exc
+    except errors.ChatdumpError as exc:
+        if exc.code == "no_chat" or isinstance(exc, errors.NotFound):
+            return  # the upstream answered, and knows no such session: reachable and authorised
+        raise errors.UpstreamUnavailable(
+            f"The upstream is not ready: {exc.message}", code="upstream_not_ready"
+        ) from exc
+
+
+def _demo_url_presenter(public_url: str) -> Callable[[str, Request], str]:
+    """The demo storage's URLs, moved to the address this request's browser reached.
+
+    The host comes from ``Host`` (a proxy passes its own), the scheme from the request (uvicorn
+    takes ``X-Forwarded-Proto`` from trusted proxies only), the path prefix from
+    ``X-Forwarded-Prefix`` or the root path. Taken from the request as sent: the URL goes back to
+    the same caller only (never cached), so a forged header misleads nobody but its sender.
+    """
+    internal = public_url.rstrip("/") + STORAGE_PATH
+
+    def present(url: str, request: Request) -> str:
+        if not url.startswith(internal + "/"):
+            return url
+        host = request.headers.get("host") or urlsplit(public_url).netloc
+        prefix = request.headers.get("x-forwarded-prefix") or request.scope.get("root_path", "")
+        base = f"{request.url.scheme}://{host}{str(prefix).rstrip('/')}{STORAGE_PATH}"
+        return base + url[len(internal) :]
+
+    return present
+
+
+def app_from_env() -> FastAPI:
+    """The app from the environment, as each ``chatdump serve --workers N`` process builds it."""
+    from chatdump.server.webhooks import WebhookSettings
+
+    demo = os.environ.get(DEMO_ENV) == "1"
+    settings = Settings.from_env(os.environ, demo=demo)
+    public_url = os.environ.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)
+    return create_app(settings, public_url=public_url, webhook=WebhookSettings.from_env(os.environ))
+
+
 def _provider(settings: Settings, public_url: str, mounts: dict[str, ASGIApp]) -> Provider:
     if isinstance(settings.upstream, DemoConfig):
-        from chatdump.upstream.demo import STORAGE_PATH, DemoUpstream
+        from chatdump.upstream.demo import DemoUpstream
 
         demo = DemoUpstream(public_url, url_ttl=settings.upstream.url_ttl)
         mounts[STORAGE_PATH] = demo.storage.app

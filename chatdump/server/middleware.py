@@ -50,6 +50,14 @@ class RequestLog:
             await self.app(scope, receive, send_with_headers)
         finally:
             millis = (time.perf_counter() - started) * 1000
+            # The client as uvicorn saw it: behind a trusted proxy, from X-Forwarded-For.
+            client = scope.get("client")
             log.info(
-                "%s %s %s %.1fms id=%s", scope["method"], scope["path"], status, millis, request_id
+                "%s %s %s %s %.1fms id=%s",
+                client[0] if client else "-",
+                scope["method"],
+                scope["path"],
+                status,
+                millis,
+                request_id,
             )
