@@ -12,7 +12,7 @@ PYODIDE_VERSION := 314.0.2
 PYSCRIPT_DIR := vendor/pyscript-$(PYSCRIPT_VERSION)
 PYODIDE_DIR := vendor/pyodide-$(PYODIDE_VERSION)
 
-.PHONY: setup demo test lint format typecheck unit bench docs clean
+.PHONY: setup demo test lint format typecheck unit bench docs dist clean
 
 setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium $(STAMPS)/nginx $(STAMPS)/redis
 
@@ -81,9 +81,15 @@ bench: setup
 	@command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 	$(BIN)/python bench/run.py
 
+# The sdist and the wheel, with the page, the browser shell and vendor/ as package data (setup.py
+# copies them into the build). Offline: the build runs in the venv, without an isolated env.
+dist: $(STAMPS)/venv $(STAMPS)/vendor
+	rm -rf dist build
+	$(BIN)/python -m build --no-isolation --outdir dist .
+
 # docs/cli.md is rendered from the commands' --help (a test checks it is current).
 docs: $(STAMPS)/venv
 	$(BIN)/python -m tests.cli_docs > docs/cli.md
 
 clean:
-	rm -rf $(VENV) $(STAMPS) vendor node_modules
+	rm -rf $(VENV) $(STAMPS) vendor node_modules dist build

@@ -32,6 +32,9 @@ from chatdump.core.origins import Ancestors, embed_json
 from chatdump.server.headers import IMMUTABLE, page_headers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# An installed wheel carries the same files under chatdump/_widget/ (setup.py copies them there).
+PACKAGED_ROOT = Path(__file__).resolve().parents[1] / "_widget"
+WIDGET_ROOT = PACKAGED_ROOT if (PACKAGED_ROOT / "pyscript.toml").is_file() else REPO_ROOT
 PAGE_FILES = (
     "index.html", "main.py", "pyscript.toml", "browser/boot.js", "browser/early_click.js",
     "browser/embed.css", "browser/widget.css",
@@ -61,7 +64,7 @@ class WidgetFiles:
     vendor_files: frozenset[str] = frozenset()  # paths under vendor/ that may be served
 
     @classmethod
-    def load(cls, root: Path = REPO_ROOT) -> WidgetFiles:
+    def load(cls, root: Path = WIDGET_ROOT) -> WidgetFiles:
         files = {name: root / name for name in PAGE_FILES}
         sources = shipped_sources(root / "pyscript.toml")
         for source in sources:
