@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
@@ -55,7 +56,7 @@ def serve(
     """
     import uvicorn
 
-    from chatdump.server.app import DEMO_ENV, PUBLIC_URL_ENV, create_app
+    from chatdump.server.app import DEMO_ENV, DEMO_STORAGE_KEY_ENV, PUBLIC_URL_ENV, create_app
     from chatdump.upstream.demo import DEFAULT_SESSION_ID
 
     settings = _settings(demo=demo)
@@ -92,6 +93,7 @@ def serve(
     # Several processes: each worker imports the factory and builds its app from the environment.
     os.environ[PUBLIC_URL_ENV] = public_url
     os.environ[DEMO_ENV] = "1" if demo else ""
+    os.environ[DEMO_STORAGE_KEY_ENV] = secrets.token_hex(32)
     uvicorn.run(
         "chatdump.server.app:app_from_env", factory=True, workers=workers,
         **options,  # type: ignore[arg-type]

@@ -39,6 +39,7 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 # Set by `chatdump serve` for the workers it starts (each builds its own app from the environment).
 DEMO_ENV = "CHATDUMP_SERVE_DEMO"
 PUBLIC_URL_ENV = "CHATDUMP_SERVE_PUBLIC_URL"
+DEMO_STORAGE_KEY_ENV = "CHATDUMP_SERVE_DEMO_STORAGE_KEY"
 
 
 def create_app(
@@ -175,7 +176,12 @@ def _provider(settings: Settings, public_url: str, mounts: dict[str, ASGIApp]) -
     if isinstance(settings.upstream, DemoConfig):
         from chatdump.upstream.demo import DemoUpstream
 
-        demo = DemoUpstream(public_url, url_ttl=settings.upstream.url_ttl)
+        shared = os.environ.get(DEMO_STORAGE_KEY_ENV)  # set by `serve --workers N` for its workers
+        demo = DemoUpstream(
+            public_url,
+            url_ttl=settings.upstream.url_ttl,
+            storage_secret=bytes.fromhex(shared) if shared else None,
+        )
         mounts[STORAGE_PATH] = demo.storage.app
         return demo.provider()
     return build_provider(settings.upstream)

@@ -29,10 +29,14 @@ class DemoUpstream:
         *,
         url_ttl: int = 3600,
         sessions: Sequence[DemoSession] = DEMO_SESSIONS,
+        storage_secret: bytes | None = None,
     ) -> None:
+        # Several server workers share one storage secret, so each honours the others' URLs.
         objects = {f"{s.session_id}.csv": render_dump(s) for s in sessions}
         self.storage = DemoStorage(
-            public_base_url.rstrip("/") + STORAGE_PATH, objects, secret=secrets.token_bytes(32)
+            public_base_url.rstrip("/") + STORAGE_PATH,
+            objects,
+            secret=storage_secret or secrets.token_bytes(32),
         )
         self.api = create_fake_api(self.storage, url_ttl=url_ttl, sessions=sessions)
 
