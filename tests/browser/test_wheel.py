@@ -34,7 +34,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """(a cwd outside the checkout, the environment that runs the installed wheel)."""
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), "."],
+        # As `make dist`: the sdist, then the wheel built from it (so the sdist is complete too,
+        # and no stale build/ of the checkout leaks into the wheel).
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), "."],
         cwd=REPO_ROOT, check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     (wheel,) = dist.glob("chatdump-*-py3-none-any.whl")
