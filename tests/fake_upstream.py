@@ -14,11 +14,14 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
 
 ORG_ID, API_KEY = "org-3f2a", "dyte-api-key-0123456789abcdef"
 ACCOUNT_ID, APP_ID, API_TOKEN = "acct-1a2b", "app-9z8y", "rtk-api-token-fedcba9876543210"
@@ -141,3 +144,21 @@ def env_for(flavour: str, base: str, grant_secret: str) -> dict[str, str]:
     return {"CHATDUMP_PROVIDER": "realtimekit", "RTK_ACCOUNT_ID": ACCOUNT_ID, "RTK_APP_ID": APP_ID,
             "RTK_API_TOKEN": API_TOKEN, "RTK_API_BASE": f"{base}/client/v4",
             "CHATDUMP_GRANT_SECRET": grant_secret}  # fmt: skip
+
+
+class FixedUrlProvider:
+    """A provider whose every signed URL is ``url`` (valid for an hour), with no session details."""
+
+    name = "fixed"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    async def chat_url(self, session_id: str) -> UpstreamChatUrl:
+        return UpstreamChatUrl(self.url, datetime.now(UTC) + timedelta(hours=1))
+
+    async def session_info(self, session_id: str) -> SessionInfo:
+        return SessionInfo(session_id)
+
+    async def aclose(self) -> None:
+        pass

@@ -48,11 +48,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """`chatdump serve --demo` on a free loopback port, once it answers /healthz."""
+def start_server(
+    env: dict[str, str] | None = None, *, demo: bool = True
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`chatdump serve` (``--demo`` unless told otherwise) on a free loopback port, once it
+    answers /healthz."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "chatdump", "serve", "--demo", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "chatdump",
+            "serve",
+            *(["--demo"] if demo else []),
+            "--port",
+            str(port),
+        ],
         env={**os.environ, "CHATDUMP_GRANT_SECRET": "", **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -46,9 +46,13 @@ def serving(*options: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes],
             time.sleep(0.1)
         yield process, base
     finally:
-        if process.poll() is None:
+        # SIGTERM, as a service manager stops it: the last access-log lines get written.
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
             process.kill()
-        process.wait(timeout=15)
+            process.wait(timeout=15)
 
 
 def test_several_workers_serve_and_honour_each_others_storage_urls(tmp_path: Path) -> None:

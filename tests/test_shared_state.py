@@ -4,9 +4,7 @@ fresh-URL allowance; and Redis taken away mid-run is not an outage."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,7 +20,7 @@ from chatdump.server.shared import keys as k
 from chatdump.server.shared.link import Link, Unavailable
 from chatdump.server.url_cache import refresh_at
 from tests.fake_upstream import FakeChatReplay, Reply, env_for
-from tests.live import free_port
+from tests.live import free_port, start_server
 from tests.redis_server import RedisServer, redis_server
 from tests.upstream_fixtures import GRANT_SECRET, SESSION, AppClient, grant_for
 
@@ -106,23 +104,7 @@ def redis_port() -> Iterator[RedisServer]:
 
 
 def start_instance(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chatdump", "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("chatdump serve did not come up")
+    return start_server(env, demo=False)
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +212,7 @@ def test_redis_going_away_mid_run_is_not_an_outage(
 @pytest.mark.anyio
 async def test_without_redis_the_server_is_ready(demo_client: httpx.AsyncClient) -> None:
     answer = await demo_client.get("/readyz")
-    assert (answer.status_code, answer.json()) == (200, {"status": "ready"})
+    assert (answer.status_code, answer.json()) == (200, {"status": "ready", "provider": "demo"})
 
 
 @pytest.mark.anyio

@@ -26,11 +26,11 @@ from chatdump.secret import Secret
 from chatdump.server.app import create_app
 from chatdump.server.settings import Settings
 from chatdump.server.webhooks import PATH, WebhookSettings, read_chat_synced, webhook_router
-from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
 from chatdump.upstream.demo import DEMO_SESSIONS, DemoUpstream, render_dump
 from chatdump.upstream.demo.dumps import DemoSession
 from chatdump.upstream.demo.local import local_demo
 from tests.conftest import SAMPLES
+from tests.fake_upstream import FixedUrlProvider
 from tests.live import serve
 
 pytestmark = pytest.mark.anyio
@@ -199,31 +199,13 @@ def local_demo_of(sessions: tuple[DemoSession, ...]) -> Iterator[DemoUpstream]:
             yield demo
 
 
-class HungStorage:
-    """A provider whose signed URLs point at a port that accepts and never answers."""
-
-    name = "hung"
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    async def chat_url(self, session_id: str) -> UpstreamChatUrl:
-        return UpstreamChatUrl(self.url, datetime.now(UTC) + timedelta(hours=1))
-
-    async def session_info(self, session_id: str) -> SessionInfo:
-        return SessionInfo(session_id)
-
-    async def aclose(self) -> None:
-        pass
-
-
 def test_a_flood_of_events_at_a_hung_storage_leaves_the_page_answering(tmp_path: Path) -> None:
     with socket.socket() as hung:
         hung.bind(("127.0.0.1", 0))
         hung.listen(200)  # the kernel accepts; nobody ever reads or answers
         host, port = hung.getsockname()
         config = WebhookSettings(Secret(SECRET), tmp_path, max_pending=41, deadline=60.0)
-        provider = HungStorage(f"http://{host}:{port}/chat.csv")
+        provider = FixedUrlProvider(f"http://{host}:{port}/chat.csv")
         router = webhook_router(config, provider)
         app = create_app(Settings.from_env({}, demo=True), provider, routers=[router])
         with serve(app) as base, httpx.Client(base_url=base, timeout=10) as http:

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp
 
 from chatdump import __version__
 from chatdump.core import errors
+from chatdump.core.chat_url import check_download_url
 from chatdump.server.api import Api
 from chatdump.server.errors import add_error_handlers
 from chatdump.server.middleware import RequestLog
@@ -147,7 +148,8 @@ def _demo_url_presenter(public_url: str) -> Callable[[str, Request], str]:
     The host comes from ``Host`` (a proxy passes its own), the scheme from the request (uvicorn
     takes ``X-Forwarded-Proto`` from trusted proxies only), the path prefix from
     ``X-Forwarded-Prefix`` or the root path. Taken from the request as sent: the URL goes back to
-    the same caller only (never cached), so a forged header misleads nobody but its sender.
+    the same caller only (never cached), so a forged header misleads nobody but its sender. A plain-http
+    address that is not loopback (which the widget refuses to fetch) keeps the listening address.
     """
     internal = public_url.rstrip("/") + STORAGE_PATH
 
@@ -157,7 +159,12 @@ def _demo_url_presenter(public_url: str) -> Callable[[str, Request], str]:
         host = request.headers.get("host") or urlsplit(public_url).netloc
         prefix = request.headers.get("x-forwarded-prefix") or request.scope.get("root_path", "")
         base = f"{request.url.scheme}://{host}{str(prefix).rstrip('/')}{STORAGE_PATH}"
-        return base + url[len(internal) :]
+        moved = base + url[len(internal) :]
+        try:
+            # Only where the widget will fetch it: https, or plain http on loopback.
+            return check_download_url(moved)
+        except errors.UpstreamError:
+            return url
 
     return present
 

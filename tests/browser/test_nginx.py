@@ -10,7 +10,6 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,9 +21,9 @@ from chatdump.secret import Secret
 from chatdump.server.app import create_app
 from chatdump.server.grants import mint_grant
 from chatdump.server.settings import Settings
-from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
 from chatdump.upstream.demo import DEFAULT_SESSION_ID
 from tests.browser.conftest import demo_grant, wait_for_state, widget_url
+from tests.fake_upstream import FixedUrlProvider
 from tests.live import serve, start_server
 from tests.nginx import nginx_in_front_of
 
@@ -134,28 +133,12 @@ class _GatedStorage:
             conn.sendall(self.rest)
 
 
-class _Provider:
-    name = "gated"
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    async def chat_url(self, session_id: str) -> UpstreamChatUrl:
-        return UpstreamChatUrl(self.url, datetime.now(UTC) + timedelta(hours=1))
-
-    async def session_info(self, session_id: str) -> SessionInfo:
-        return SessionInfo(session_id)
-
-    async def aclose(self) -> None:
-        pass
-
-
 def test_nginx_passes_the_chat_csv_stream_on_before_it_has_ended(tmp_path: Path) -> None:
     secret = "s" * 40
     first, rest = b"a,b\n" + b"x" * 996, b"y" * 200_000
     storage = _GatedStorage(first, rest)
     settings = Settings.from_env({"CHATDUMP_GRANT_SECRET": secret}, demo=True)
-    app = create_app(settings, _Provider(storage.url))
+    app = create_app(settings, FixedUrlProvider(storage.url))
     grant = mint_grant(Secret(secret), "sess-1", ttl=600)
     with serve(app) as app_base, nginx_in_front_of(app_base, tmp_path) as base:
         got = b""
