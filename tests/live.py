@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -69,12 +69,29 @@ def start_server(
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(process, base)
+    except AssertionError:
+        process.kill()
+        raise
+    return process, base
+
+
+def wait_until_up(
+    process: subprocess.Popen[bytes],
+    base: str,
+    path: str = "/healthz",
+    why: Callable[[], str] = lambda: "chatdump serve exited",
+) -> None:
+    """Return once ``base + path`` answers 200; fail (saying ``why()``) if the process exits, or
+    after 30 s."""
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    while True:
+        assert process.poll() is None, why()
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base
+            if httpx.get(f"{base}{path}", timeout=1).status_code == 200:
+                return
         except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("chatdump serve did not come up within 30 s")
+            pass
+        assert time.monotonic() < deadline, "chatdump serve did not come up within 30 s"
+        time.sleep(0.1)

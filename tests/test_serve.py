@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +18,7 @@ from chatdump.server.settings import Settings
 from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
 from chatdump.upstream.demo import DEFAULT_SESSION_ID
 from tests.browser.conftest import demo_grant
-from tests.live import free_port, serve
+from tests.live import free_port, serve, wait_until_up
 
 
 @contextmanager
@@ -34,16 +33,7 @@ def serving(*options: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes],
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "chatdump serve did not come up"
-            time.sleep(0.1)
+        wait_until_up(process, base, "/readyz", why=log.read_text)
         yield process, base
     finally:
         # SIGTERM, as a service manager stops it: the last access-log lines get written.

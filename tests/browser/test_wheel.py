@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from playwright.sync_api import Page
 from chatdump.server.widget_files import REPO_ROOT
 from chatdump.upstream.demo import DEFAULT_SESSION_ID
 from tests.browser.conftest import demo_grant, wait_for_state, widget_url
-from tests.live import free_port
+from tests.live import free_port, wait_until_up
 
 STEP_TIMEOUT_MS = 30_000
 
@@ -69,16 +68,7 @@ def wheel_server(installed: tuple[Path, dict[str, str]]) -> Iterator[str]:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "the installed chatdump serve exited"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the installed chatdump serve did not come up"
-            time.sleep(0.1)
+        wait_until_up(process, base, why=lambda: "the installed chatdump serve exited")
         yield base
     finally:
         process.terminate()
