@@ -14,7 +14,8 @@ PYODIDE_DIR := vendor/pyodide-$(PYODIDE_VERSION)
 
 .PHONY: setup demo test lint format typecheck unit bench docs dist clean
 
-setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium $(STAMPS)/nginx $(STAMPS)/redis
+setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium $(STAMPS)/firefox $(STAMPS)/webkit \
+       $(STAMPS)/nginx $(STAMPS)/redis
 
 $(STAMPS)/venv: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,17 @@ $(STAMPS)/vendor: $(STAMPS)/npm $(STAMPS)/venv web-requirements.txt
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
 $(STAMPS)/chromium:
 	@test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium; }
+	@mkdir -p $(STAMPS) && touch $@
+
+# The cross-engine suite also drives Firefox ESR (through its built-in Marionette) and WebKitGTK
+# (WebKitWebDriver + MiniBrowser, on a virtual screen from Xvfb): Debian's packages, as users have them.
+$(STAMPS)/firefox:
+	@test -x /usr/bin/firefox-esr || { apt-get update -q && apt-get install -y -q firefox-esr; }
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/webkit:
+	@{ test -x /usr/bin/WebKitWebDriver && test -x /usr/bin/Xvfb; } || \
+	   { apt-get update -q && apt-get install -y -q webkit2gtk-driver xvfb; }
 	@mkdir -p $(STAMPS) && touch $@
 
 # The reverse-proxy test starts Debian's nginx itself (its own config, temp dir, loopback port);
