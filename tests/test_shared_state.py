@@ -12,12 +12,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import redis
+import redis.asyncio as aioredis
 
 from chatdump.core.chat_url import ChatUrl
 from chatdump.server.rate_limit import key_of
 from chatdump.server.settings import Settings
 from chatdump.server.shared import keys as k
 from chatdump.server.shared.link import Link, Unavailable
+from chatdump.server.shared.url_cache import SharedUrlCache
 from chatdump.server.url_cache import refresh_at
 from tests.fake_upstream import FakeChatReplay, Reply, env_for
 from tests.live import free_port, start_server
@@ -157,6 +159,34 @@ def test_two_instances_make_one_upstream_call_for_a_cold_burst(
         assert all(GRANT_SECRET not in key.decode() for key in stored.keys("*"))
     finally:
         stored.close()
+
+
+@pytest.mark.anyio
+async def test_a_waiter_whose_wait_runs_out_calls_the_upstream_itself(
+    redis_port: RedisServer,
+) -> None:
+    """Another instance holds the lock and never stores an answer (it died mid-call, say): the
+    request still gets its URL, from its own upstream call, once the bounded wait is over."""
+    keys = k.Keys("waiter:")
+    held = redis.Redis.from_url(redis_port.url)
+    held.set(keys.lock(SESSION), "someone-else", px=60_000)
+    held.close()
+    calls: list[str] = []
+
+    async def upstream(session_id: str) -> ChatUrl:
+        calls.append(session_id)
+        return ChatUrl("https://storage.example/dump.csv", T0 + timedelta(minutes=10), "c.csv")
+
+    client = aioredis.Redis.from_url(redis_port.url)
+    cache = SharedUrlCache(upstream, client, Link(), keys, wait=0.3, clock=lambda: T0)
+    started = time.monotonic()
+    try:
+        got = await asyncio.wait_for(cache.get(SESSION), timeout=10)
+    finally:
+        await client.aclose()
+    assert got.url == "https://storage.example/dump.csv"
+    assert calls == [SESSION]
+    assert time.monotonic() - started >= 0.3  # it did wait for the lock holder first
 
 
 def test_the_fresh_url_allowance_of_a_grant_is_shared(
