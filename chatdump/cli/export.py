@@ -289,28 +289,32 @@ def _convert_stream(converter: Converter, out: BinaryIO) -> None:
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
+@click.argument("target", metavar="DIR|s3://BUCKET/PREFIX")
 @click.option("--meeting", metavar="ID", help="Only this meeting's sessions.")
 @click.option("--since", metavar="DATE", help="Only sessions started on or after this date "
               "(2026-11-20 or 2026-11-20T08:00:00Z).")  # fmt: skip
 @click.option("--demo", is_flag=True, help="Use the built-in demo upstream (no account needed).")
 @cli_errors
-def archive_command(folder: str, meeting: str | None, since: str | None, demo: bool) -> None:
-    """Save every session's chat not yet in DIR, and keep DIR/manifest.jsonl.
+def archive_command(target: str, meeting: str | None, since: str | None, demo: bool) -> None:
+    """Save every session's chat not yet in the archive, and keep its manifest.jsonl.
 
-    Lists the sessions (page by page), skips the ones whose chat is already archived with the
-    size on record, and downloads the rest, each whole or not at all. Running it again
-    downloads nothing new. Sessions still live, or with no chat (not enabled, past the 7-day
-    retention), are reported and skipped. Credentials: as for `chatdump download`.
+    The archive is a folder, or an S3-compatible bucket (s3://BUCKET/PREFIX; needs
+    `pip install 'chatdump[s3]'`, takes AWS credentials from the standard chain and
+    AWS_ENDPOINT_URL for a store other than Amazon S3). Lists the sessions (page by page),
+    skips the ones whose chat is already archived with the size on record, and streams the
+    rest in, each whole or not at all. Running it again downloads nothing new. Sessions still
+    live, or with no chat (not enabled, past the 7-day retention), are reported and skipped.
+    Upstream credentials: as for `chatdump download`.
 
     \b
-    Example (daily, before the 7-day retention ends):
+    Examples (daily, before the 7-day retention ends):
         chatdump archive /srv/chat-archive --since "$(date -d '-6 days' +%F)"
+        chatdump archive s3://chat-archive/acme --since "$(date -d '-6 days' +%F)"
     """
-    from chatdump.export.archive import Archive, SessionPages, list_sessions
+    from chatdump.export.archive import SessionPages, list_sessions, open_destination
 
     start = _since(since)
-    archive = Archive(Path(folder))
+    archive = open_destination(target)
     with open_upstream(demo=demo) as upstream, StorageClient() as client:
         if not isinstance(upstream.provider, SessionPages):
             raise errors.ConfigError("This upstream cannot list its sessions.")

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from chatdump.core import errors
 from chatdump.core.chat_url import check_download_url
@@ -48,6 +48,18 @@ class Progress(Protocol):
     def start(self, total: int | None, done: int) -> None: ...
 
     def advance(self, size: int) -> None: ...
+
+
+class Output(Protocol):
+    """Where ``stream_into`` writes: a file, a pipe, or an upload (``destinations.bucket``)."""
+
+    def write(self, data: bytes | bytearray | memoryview, /) -> int: ...
+
+    def seekable(self) -> bool: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+    def truncate(self, size: int | None = None, /) -> int: ...
 
 
 class NoProgress:
@@ -140,7 +152,7 @@ def download(
 
 def stream_into(
     get_url: Callable[[bool], str],
-    out: BinaryIO,
+    out: Output,
     *,
     client: StorageClient,
     progress: Progress | None = None,
@@ -206,7 +218,7 @@ def _headers(received: int) -> dict[str, str]:
     return headers
 
 
-def _restart(out: BinaryIO, *, hashed: bool) -> hashlib._Hash | None:
+def _restart(out: Output, *, hashed: bool) -> hashlib._Hash | None:
     if not out.seekable():
         raise errors.UpstreamError(
             "Storage restarted the download from the beginning and the output cannot be "

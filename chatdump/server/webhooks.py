@@ -40,7 +40,7 @@ from fastapi.responses import JSONResponse
 
 from chatdump.core import errors
 from chatdump.core.session_ids import check_session_id
-from chatdump.export.archive import Archive
+from chatdump.export.destinations import open_destination
 from chatdump.export.storage_http import DeadlineStorageClient
 from chatdump.secret import Secret
 from chatdump.server.settings import MIN_SECRET_LENGTH
@@ -58,7 +58,7 @@ DEADLINE_SECONDS = 600.0  # per download, retries included: 10 minutes is ~GBs o
 @dataclass(frozen=True)
 class WebhookSettings:
     secret: Secret
-    archive_dir: Path
+    archive_to: str | Path  # a folder, or s3://BUCKET/PREFIX (chatdump.export.destinations)
     workers: int = WORKERS
     max_pending: int = MAX_PENDING
     deadline: float = DEADLINE_SECONDS
@@ -78,7 +78,8 @@ class WebhookSettings:
                 f"CHATDUMP_WEBHOOK_SECRET is shorter than {MIN_SECRET_LENGTH} characters; "
                 "use a long random string."
             )
-        return cls(Secret(secret), Path(folder))
+        open_destination(folder)  # a bad or unusable target fails at start, not per event
+        return cls(Secret(secret), folder)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def authorized(request: Request, secret: Secret) -> bool:
 
 def webhook_router(config: WebhookSettings, provider: Provider) -> APIRouter:
     router = APIRouter()
-    archive = Archive(config.archive_dir)
+    archive = open_destination(config.archive_to)
     busy: set[str] = set()  # sessions queued or being archived: a re-sent event starts nothing
     lane = anyio.CapacityLimiter(config.workers)  # not the default pool the static files use
 
@@ -149,7 +150,7 @@ def webhook_router(config: WebhookSettings, provider: Provider) -> APIRouter:
         event = read_chat_synced(await _body(request))
         if event.session_id in busy:
             return JSONResponse({"session": event.session_id, "status": "archiving"}, 202)
-        if archive.has(event.session_id):
+        if await anyio.to_thread.run_sync(archive.has, event.session_id):  # a bucket: I/O
             return JSONResponse({"session": event.session_id, "status": "already archived"}, 200)
         if len(busy) >= config.max_pending:
             raise errors.UpstreamUnavailable(

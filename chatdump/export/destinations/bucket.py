@@ -1,0 +1,450 @@
+"""An S3-compatible bucket, ``s3://BUCKET/PREFIX``: the chats, ``PREFIX/manifest.jsonl``, and
+``PREFIX/.chatdump/`` (per-session entry records, and uploads still in progress).
+
+How a chat gets in, in constant memory: the storage download (``stream_into``, with its resumes
+and fresh URLs) writes into an ``ObjectWriter``. A chat that fits in one part (8 MiB) is held in
+memory and sent in one PutObject once its size is verified. A larger one goes, part by part while
+it still downloads, into a multipart upload under a staging key; once complete and verified it is
+copied to its final key and the staging object deleted. Why a staging key: S3-compatible stores
+differ in what they can undo. Amazon S3 aborts a multipart upload; s3rver 3.7.1 cannot (no
+AbortMultipartUpload, no ListMultipartUploads), so a failed upload there is completed into its
+staging object and deleted, which must never touch an archived chat. Either way a failed or cut
+transfer leaves no object and no parts. We drive the multipart upload ourselves rather than through
+boto3's ``upload_fileobj``: a restart from byte 0 (storage ignoring ``Range``) must drop the parts
+sent so far, and a failure must fall back as above when the store cannot abort.
+
+Every write of a chat is conditional (``If-None-Match: *``): where the store honours it (Amazon
+S3 since 2024), two runs racing for one session cannot both write its key; the loser keeps its
+bytes beside the winner's, or drops them when identical, as the local folder does. Stores that
+ignore it (s3rver) get last-writer-wins of the same verified bytes for one session.
+
+The manifest cannot be appended to (S3 has no append), and a read-modify-write of one object races.
+So each verified chat first gets its own small entry object (``.chatdump/entries/SESSION.json``),
+which no other session's writer touches; ``manifest.jsonl`` is then rebuilt from the manifest and
+the entry records, written whole (never torn), read back, and rewritten while an entry is missing
+from it (a bounded loop): the last writer's check sees every entry written before it. ``has``
+trusts the entry records, so a manifest left behind by a crash or an exhausted loop is repaired by
+the next run and never causes an upload twice.
+
+Credentials come from boto3's standard chain (environment, shared config files, instance roles);
+``AWS_ENDPOINT_URL`` points it at an S3-compatible store. No credential is ever logged or printed:
+the errors raised here carry the store's error code and message only.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from chatdump.core import errors
+from chatdump.export.destinations.base import (
+    MANIFEST,
+    Entry,
+    archive_filename,
+    entry_line,
+    make_entry,
+    parse_entry,
+    side_name,
+    utc_now,
+)
+from chatdump.export.download import Progress, Saved, stream_into
+from chatdump.export.storage_http import StorageClient
+from chatdump.upstream.base import SessionInfo
+
+log = logging.getLogger("chatdump")
+PART_SIZE = 8 * 1024 * 1024  # boto3's own multipart threshold and part size
+UPLOADS_AT_ONCE = 2  # parts in flight while the next one downloads: memory is 3 parts at most
+MANIFEST_ROUNDS = 5
+STATE = ".chatdump"
+CONTENT_TYPE = "text/csv"
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# The store cannot undo a multipart upload (s3rver answers 405 or 501).
+_CANNOT_ABORT = {"MethodNotAllowed", "NotImplemented", "405", "501"}
+_TAKEN = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
+_REFUSED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
+
+
+def parse_target(target: str) -> tuple[str, str]:
+    """Pure: ``s3://bucket/a/b/`` -> ``("bucket", "a/b")``, or ConfigError naming what is wrong."""
+    rest = target[len("s3://") :] if target.lower().startswith("s3://") else target
+    bucket, _, prefix = rest.partition("/")
+    if not _BUCKET.fullmatch(bucket):
+        raise errors.ConfigError(
+            f"{target!r} does not name a bucket: use s3://BUCKET/PREFIX (3 to 63 lower-case "
+            "letters, digits, dots and dashes)."
+        )
+    parts = [part for part in prefix.split("/") if part]
+    if any(part in (".", "..") or not part.isprintable() for part in parts):
+        raise errors.ConfigError(f"The prefix of {target!r} has a '.', '..' or control character.")
+    return bucket, "/".join(parts)
+
+
+def open_bucket(target: str) -> Bucket:
+    bucket, prefix = parse_target(target)
+    try:
+        import boto3  # type: ignore[import-untyped]
+        from botocore.config import Config  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise errors.ConfigError(
+            f"{target} is an S3 bucket, and archiving into one needs boto3: "
+            "pip install 'chatdump[s3]'."
+        ) from exc
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 5},
+        connect_timeout=10,
+        read_timeout=60,
+        max_pool_connections=UPLOADS_AT_ONCE + 8,
+    )
+    return Bucket(boto3.session.Session().client("s3", config=config), bucket, prefix)
+
+
+@contextlib.contextmanager
+def bucket_errors(action: str) -> Iterator[None]:
+    """The store's and boto3's errors as chatdump's, with no credential in the message."""
+    from botocore import exceptions as boto  # type: ignore[import-untyped]
+
+    try:
+        yield
+    except boto.NoCredentialsError as exc:
+        raise errors.ConfigError(
+            "No AWS credentials found for the bucket (AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role)."
+        ) from exc
+    except boto.ClientError as exc:
+        code = _code(exc)
+        message = str(exc.response.get("Error", {}).get("Message", ""))[:200]
+        if code == "NoSuchBucket":
+            raise errors.ConfigError(f"The bucket does not exist ({action}).") from exc
+        if code in _REFUSED or code in ("401", "403"):
+            raise errors.Forbidden(
+                f"The bucket refused to {action}: {code} {message}".strip(), code="bucket_refused"
+            ) from exc
+        raise errors.UpstreamError(
+            f"The bucket failed to {action}: {code} {message}".strip(), code="bucket_failed"
+        ) from exc
+    except (boto.BotoCoreError, OSError) as exc:
+        raise errors.UpstreamUnavailable(
+            f"Could not reach the bucket to {action} ({type(exc).__name__}).",
+            code="bucket_unreachable",
+        ) from exc
+
+
+def _code(exc: Any) -> str:
+    error = exc.response.get("Error", {})
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return str(error.get("Code") or status or "")
+
+
+def _md5(data: bytes) -> str:
+    # Content-MD5: the store checks every part and object against it (Amazon S3 does).
+    return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
+
+
+class Taken(Exception):
+    """The final key was written by someone else first (a conditional write refused)."""
+
+
+class ObjectWriter:
+    """A file-like that ``stream_into`` writes a chat into; nothing is visible until ``finish``."""
+
+    def __init__(self, client: Any, bucket: str, staging: str, part_size: int = PART_SIZE) -> None:
+        self._client, self._bucket, self._staging = client, bucket, staging
+        self._part_size = part_size
+        self._buffer = bytearray()
+        self._upload_id: str | None = None
+        self._parts: list[Future[dict[str, Any]]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._staged = False  # the complete multipart upload sits at the staging key
+
+    # What stream_into needs of its output: write, and rewind to 0 when storage restarts.
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        self._buffer += data
+        while len(self._buffer) >= self._part_size:
+            self._send_part(bytes(self._buffer[: self._part_size]))
+            del self._buffer[: self._part_size]
+        return len(data)
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if (offset, whence) != (0, 0):
+            raise OSError("an upload can only start over from byte 0")
+        self.discard()
+        return 0
+
+    def truncate(self, size: int | None = None) -> int:
+        return 0  # seek(0) already dropped everything
+
+    def finish(self, saved: Saved, key: str) -> None:
+        """Put the verified bytes at ``key``; ``Taken`` when the key was written first."""
+        if self._upload_id is None and not self._staged:
+            body = bytes(self._buffer)
+            self._check_size(len(body), saved)
+            with self._taken_or(f"store {key}"):
+                self._client.put_object(
+                    Bucket=self._bucket, Key=key, Body=body, ContentLength=len(body),
+                    ContentMD5=_md5(body), ContentType=CONTENT_TYPE, IfNoneMatch="*",
+                )  # fmt: skip
+        else:
+            if not self._staged:
+                self._complete(saved)
+            with self._taken_or(f"store {key}"):
+                self._client.copy_object(
+                    Bucket=self._bucket, Key=key, ContentType=CONTENT_TYPE,
+                    CopySource={"Bucket": self._bucket, "Key": self._staging},
+                    MetadataDirective="REPLACE", IfNoneMatch="*",
+                )  # fmt: skip
+        with bucket_errors(f"check {key}"):
+            stored = self._client.head_object(Bucket=self._bucket, Key=key)["ContentLength"]
+        if stored != saved.size:
+            raise errors.UpstreamError(
+                f"The bucket holds {stored:,} bytes of {saved.size:,} for {key}.",
+                code="bucket_truncated",
+            )
+        self.discard()  # the staging object, once copied
+
+    def discard(self) -> None:
+        """Leave nothing behind: no parts, no staging object. Never raises."""
+        if self._pool is not None:
+            for part in self._parts:
+                part.cancel()
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        if self._upload_id is not None:
+            self._abort()
+        if self._staged:
+            with contextlib.suppress(Exception):
+                self._client.delete_object(Bucket=self._bucket, Key=self._staging)
+        self._upload_id, self._parts, self._staged = None, [], False
+        self._buffer = bytearray()
+
+    def _send_part(self, data: bytes) -> None:
+        if self._upload_id is None:
+            with bucket_errors("start an upload"):
+                self._upload_id = self._client.create_multipart_upload(
+                    Bucket=self._bucket, Key=self._staging, ContentType=CONTENT_TYPE
+                )["UploadId"]
+            self._pool = ThreadPoolExecutor(UPLOADS_AT_ONCE, thread_name_prefix="chatdump-s3")
+        assert self._pool is not None
+        number = len(self._parts) + 1
+        self._parts.append(self._pool.submit(self._upload_part, number, data))
+        # Back-pressure: at most UPLOADS_AT_ONCE parts in flight, so memory stays bounded.
+        if len(self._parts) > UPLOADS_AT_ONCE:
+            self._parts[-1 - UPLOADS_AT_ONCE].result()
+
+    def _upload_part(self, number: int, data: bytes) -> dict[str, Any]:
+        with bucket_errors(f"upload part {number}"):
+            answer = self._client.upload_part(
+                Bucket=self._bucket, Key=self._staging, UploadId=self._upload_id,
+                PartNumber=number, Body=data, ContentLength=len(data), ContentMD5=_md5(data),
+            )  # fmt: skip
+        return {"PartNumber": number, "ETag": answer["ETag"]}
+
+    def _complete(self, saved: Saved) -> None:
+        if self._buffer or not self._parts:
+            self._send_part(bytes(self._buffer))
+            self._buffer = bytearray()
+        parts = [part.result() for part in self._parts]
+        with bucket_errors("complete the upload"):
+            self._client.complete_multipart_upload(
+                Bucket=self._bucket, Key=self._staging, UploadId=self._upload_id,
+                MultipartUpload={"Parts": parts},
+            )  # fmt: skip
+        self._upload_id, self._staged = None, True
+        with bucket_errors("check the upload"):
+            size = self._client.head_object(Bucket=self._bucket, Key=self._staging)
+        self._check_size(size["ContentLength"], saved)
+
+    def _check_size(self, size: int, saved: Saved) -> None:
+        if size != saved.size:
+            raise errors.UpstreamError(
+                f"{size:,} bytes reached the bucket of {saved.size:,} downloaded.",
+                code="bucket_truncated",
+            )
+
+    def _abort(self) -> None:
+        from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
+        upload = {"Bucket": self._bucket, "Key": self._staging, "UploadId": self._upload_id}
+        try:
+            self._client.abort_multipart_upload(**upload)
+            return
+        except ClientError as exc:
+            if _code(exc) not in _CANNOT_ABORT:
+                log.warning("could not abort the upload to %s: %s", self._staging, _code(exc))
+                return
+        except Exception as exc:  # cleanup must not hide the first error
+            log.warning("could not abort the upload to %s: %s", self._staging, type(exc).__name__)
+            return
+        # The store cannot abort: complete what it holds into the staging object, then delete
+        # it. The staging key is ours alone, so no archived chat is touched.
+        try:
+            done = [p.result() for p in self._parts if p.done() and not p.exception()]
+            if not done:
+                answer = self._client.upload_part(**upload, PartNumber=1, Body=b"")
+                done = [{"PartNumber": 1, "ETag": answer["ETag"]}]
+            self._client.complete_multipart_upload(**upload, MultipartUpload={"Parts": done})
+            self._staged = True
+        except Exception as exc:
+            log.warning("could not clear the upload to %s: %s", self._staging, type(exc).__name__)
+
+    @contextlib.contextmanager
+    def _taken_or(self, action: str) -> Iterator[None]:
+        from botocore.exceptions import ClientError
+
+        with bucket_errors(action):
+            try:
+                yield
+            except ClientError as exc:
+                if _code(exc) in _TAKEN:
+                    raise Taken(action) from exc
+                raise
+
+
+class Bucket:
+    def __init__(self, client: Any, bucket: str, prefix: str, part_size: int = PART_SIZE) -> None:
+        self.client, self.bucket, self.prefix = client, bucket, prefix
+        self.part_size = part_size
+
+    def __str__(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}/{name}" if self.prefix else name
+
+    def entries(self) -> dict[str, Entry]:
+        found = self._manifest()
+        found.update(self._records(skip=set(found)))
+        return found
+
+    def has(self, session_id: str, entries: dict[str, Entry] | None = None) -> bool:
+        entry = self._record(session_id) if entries is None else entries.get(session_id)
+        return entry is not None and self._size(self.key(entry.file)) == entry.bytes
+
+    def save(
+        self,
+        session: SessionInfo,
+        get_url: Callable[[bool], str],
+        *,
+        client: StorageClient,
+        now: Callable[[], datetime] = utc_now,
+        progress: Progress | None = None,
+    ) -> Entry:
+        """Stream one session's chat into the bucket and record it; see the module's docstring."""
+        name = archive_filename(session)
+        staging = self.key(f"{STATE}/incoming/{session.session_id}.{secrets.token_hex(8)}")
+        writer = ObjectWriter(self.client, self.bucket, staging, self.part_size)
+        try:
+            saved = stream_into(get_url, writer, client=client, progress=progress)
+            kept = name
+            if self._size(self.key(name)) is not None:
+                kept = side_name(name, now())
+            try:
+                writer.finish(saved, self.key(kept))
+            except Taken:  # another run stored it a moment ago: beside it, never over it
+                kept = side_name(name, now())
+                writer.finish(saved, self.key(kept))
+        finally:
+            writer.discard()
+        if kept != name and self._sha256(self.key(name)) == saved.sha256:
+            with bucket_errors(f"drop the copy {kept}"):
+                self.client.delete_object(Bucket=self.bucket, Key=self.key(kept))
+            kept = name
+        entry = make_entry(session, kept, saved, now())
+        self._put(self._record_key(session.session_id), entry_line(entry).encode("utf-8"))
+        self._publish(entry)
+        return entry
+
+    # -- the manifest and its entry records ------------------------------------------------
+    def _record_key(self, session_id: str) -> str:
+        return self.key(f"{STATE}/entries/{session_id}.json")
+
+    def _record(self, session_id: str) -> Entry | None:
+        body = self._get(self._record_key(session_id))
+        return parse_entry(body.decode("utf-8", errors="replace")) if body is not None else None
+
+    def _records(self, skip: set[str]) -> dict[str, Entry]:
+        """The entry records of the sessions not in ``skip``."""
+        found: dict[str, Entry] = {}
+        folder = self._record_key("")[: -len(".json")]
+        with bucket_errors("list the archive"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=folder
+            )
+            keys = [item["Key"] for page in pages for item in page.get("Contents", [])]
+        for key in keys:
+            session_id = key[len(folder) :].removesuffix(".json")
+            if session_id not in skip and (entry := self._record(session_id)) is not None:
+                found[entry.session] = entry
+        return found
+
+    def _manifest(self) -> dict[str, Entry]:
+        found: dict[str, Entry] = {}
+        body = self._get(self.key(MANIFEST))
+        for line in (body or b"").decode("utf-8", errors="replace").splitlines():
+            if (entry := parse_entry(line)) is not None:
+                found[entry.session] = entry
+        return found
+
+    def _publish(self, mine: Entry) -> None:
+        for _ in range(MANIFEST_ROUNDS):
+            current = self._manifest()
+            merged = {**current, **self._records(skip=set(current))}
+            if mine.session not in current or current[mine.session].file != mine.file:
+                merged[mine.session] = mine
+            if merged == current:
+                return
+            ordered = sorted(merged.values(), key=lambda e: (e.archived_at, e.session))
+            self._put(self.key(MANIFEST), "".join(map(entry_line, ordered)).encode("utf-8"))
+            mine = merged[mine.session]
+        log.warning("the manifest of %s is still catching up; the next run completes it", self)
+
+    # -- small calls ------------------------------------------------------------------------
+    def _size(self, key: str) -> int | None:
+        from botocore.exceptions import ClientError
+
+        with bucket_errors(f"look up {key}"):
+            try:
+                size: int = self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
+                return size
+            except ClientError as exc:
+                if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
+
+    def _get(self, key: str) -> bytes | None:
+        from botocore.exceptions import ClientError
+
+        with bucket_errors(f"read {key}"):
+            try:
+                body: bytes = self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+                return body
+            except ClientError as exc:
+                if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
+
+    def _put(self, key: str, body: bytes) -> None:
+        with bucket_errors(f"write {key}"):
+            self.client.put_object(
+                Bucket=self.bucket, Key=key, Body=body, ContentMD5=_md5(body),
+                ContentType="application/json",
+            )  # fmt: skip
+
+    def _sha256(self, key: str) -> str | None:
+        """The stored object's sha256, read in chunks (constant memory)."""
+        digest = hashlib.sha256()
+        with bucket_errors(f"read {key}"):
+            body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
+            for chunk in body.iter_chunks(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
