@@ -73,6 +73,7 @@ class FakeChatReplay:
         self.download_url: Callable[[str], str] = default_download_url
         self.expiry = "2099-11-25T10:03:11.000Z"
         self.listed: list[str] = []  # the sessions GET /sessions lists
+        self.titles: dict[str, str] = {}  # a session's meeting title, when not TITLE
 
     def _endpoint(self, flavour: str, kind: str) -> Callable[[Request], object]:
         async def endpoint(request: Request) -> Response:
@@ -99,12 +100,15 @@ class FakeChatReplay:
                 "chat_download_url_expiry": self.expiry,
             }
         if kind == "list":
-            return {"sessions": [_session(listed) for listed in self.listed]}
-        return {"session": _session(sid)}
+            return {"sessions": [self._session(listed) for listed in self.listed]}
+        return {"session": self._session(sid)}
+
+    def _session(self, sid: str) -> dict[str, object]:
+        return _session(sid, self.titles.get(sid, TITLE))
 
 
-def _session(sid: str) -> dict[str, object]:
-    return {"id": sid, "associated_id": "meeting-1", "meeting_display_name": TITLE,
+def _session(sid: str, title: str) -> dict[str, object]:
+    return {"id": sid, "associated_id": "meeting-1", "meeting_display_name": title,
             "type": "meeting", "status": "ENDED", "started_at": STARTED}  # fmt: skip
 
 

@@ -58,6 +58,7 @@ class S3:
     bucket: str  # with a CORS rule for every origin
     closed_bucket: str  # no CORS rule
     client: Any  # boto3 S3 client (path-style, SigV4)
+    data: Path | None = None  # s3rver's data directory (what it really holds, uploads included)
 
     def put(self, key: str, data: bytes, *, bucket: str | None = None) -> None:
         self.client.put_object(
@@ -88,7 +89,7 @@ def start_s3(bucket: str = "chat-dumps", closed_bucket: str = "chat-dumps-no-cor
             try:
                 _wait_for_port(port, process)
                 endpoint = f"http://127.0.0.1:{port}"
-                yield S3(endpoint, bucket, closed_bucket, _client(endpoint))
+                yield S3(endpoint, bucket, closed_bucket, _client(endpoint), Path(tmp) / "data")
             finally:
                 process.terminate()
                 try:

@@ -340,6 +340,9 @@ class Bucket:
         progress: Progress | None = None,
     ) -> Entry:
         """Stream one session's chat into the bucket and record it; see the module's docstring."""
+        record = self._record(session.session_id)
+        if record is not None and self._size(self.key(record.file)) == record.bytes:
+            return record  # another run archived it since this one listed the archive
         name = archive_filename(session)
         staging = self.key(f"{STATE}/incoming/{session.session_id}.{secrets.token_hex(8)}")
         writer = ObjectWriter(self.client, self.bucket, staging, self.part_size)
