@@ -322,31 +322,34 @@ def archive_command(target: str, meeting: str | None, since: str | None, demo: b
         known = archive.entries()
         counts = {"archived": 0, "already there": 0, "live": 0, "no chat": 0, "failed": 0}
         codes: list[int] = []  # one per failed session: the first decides the exit code
-        for session in sessions:
-            if archive.has(session.session_id, known):
-                counts["already there"] += 1
-                continue
-            if session.live:
-                counts["live"] += 1
-                continue
-            try:
-                with progress_bar(session.session_id[:8]) as bar:
-                    entry = archive.save(
-                        session, upstream.url_source(session.session_id), client=client,
-                        progress=bar,
-                    )  # fmt: skip
-            except errors.NotFound:
-                counts["no chat"] += 1
-                continue
-            except (errors.ChatdumpError, OSError) as exc:
-                # One session's failure (a refused URL, a full disk, a bad name) must not cost
-                # the others their chat: the retention clock runs for all of them.
-                counts["failed"] += 1
-                codes.append(exit_code(exc))
-                click.echo(f"{session.session_id}: {_describe(exc)}", err=True)
-                continue
-            counts["archived"] += 1
-            click.echo(f"{entry.file} ({human_size(entry.bytes)})")
+        try:
+            for session in sessions:
+                if archive.has(session.session_id, known):
+                    counts["already there"] += 1
+                    continue
+                if session.live:
+                    counts["live"] += 1
+                    continue
+                try:
+                    with progress_bar(session.session_id[:8]) as bar:
+                        entry = archive.save(
+                            session, upstream.url_source(session.session_id), client=client,
+                            progress=bar,
+                        )  # fmt: skip
+                except errors.NotFound:
+                    counts["no chat"] += 1
+                    continue
+                except (errors.ChatdumpError, OSError) as exc:
+                    # One session's failure (a refused URL, a full disk, a bad name) must not cost
+                    # the others their chat: the retention clock runs for all of them.
+                    counts["failed"] += 1
+                    codes.append(exit_code(exc))
+                    click.echo(f"{session.session_id}: {_describe(exc)}", err=True)
+                    continue
+                counts["archived"] += 1
+                click.echo(f"{entry.file} ({human_size(entry.bytes)})")
+        finally:
+            archive.flush()  # the manifest, also after Ctrl-C or a failure
     click.echo(", ".join(f"{n} {label}" for label, n in counts.items()), err=True)
     if codes:
         raise Failed(f"{len(codes)} session(s) could not be archived; see above.", codes[0])

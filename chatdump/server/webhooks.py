@@ -130,6 +130,7 @@ def webhook_router(config: WebhookSettings, provider: Provider) -> APIRouter:
             # The deadline starts when a worker takes the session, not while it waits.
             with DeadlineStorageClient(config.deadline) as client:
                 archive.save(info, get_url, client=client)
+            archive.flush()
 
         try:
             await anyio.to_thread.run_sync(save, limiter=lane)

@@ -62,6 +62,10 @@ class Destination(Protocol):
         """Fetch one session's chat into the destination and record it."""
         ...
 
+    def flush(self) -> None:
+        """Make the manifest list every chat saved so far (a bucket batches its rewrites)."""
+        ...
+
 
 def archive_filename(session: SessionInfo) -> str:
     """The session's file in the archive (the one rule lives in ``core.filenames``)."""

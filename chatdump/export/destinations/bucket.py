@@ -33,12 +33,14 @@ the errors raised here carry the store's error code and message only.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import logging
 import re
 import secrets
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -63,6 +65,9 @@ log = logging.getLogger("chatdump")
 PART_SIZE = 8 * 1024 * 1024  # boto3's own multipart threshold and part size
 UPLOADS_AT_ONCE = 2  # parts in flight while the next one downloads: memory is 3 parts at most
 MANIFEST_ROUNDS = 5
+# A long run rewrites the manifest this often, and once at its end (``flush``): rewriting it
+# after every chat would cost more small requests than the chat's own upload.
+PUBLISH_EVERY_SECONDS = 30.0
 STATE = ".chatdump"
 CONTENT_TYPE = "text/csv"
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -143,33 +148,46 @@ def _code(exc: Any) -> str:
     return str(error.get("Code") or status or "")
 
 
-def _md5(data: bytes) -> str:
-    # Content-MD5: the store checks every part and object against it (Amazon S3 does).
-    return base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
-
-
 class Taken(Exception):
     """The final key was written by someone else first (a conditional write refused)."""
 
 
 class ObjectWriter:
-    """A file-like that ``stream_into`` writes a chat into; nothing is visible until ``finish``."""
+    """A file-like that ``stream_into`` writes a chat into; nothing is visible until ``finish``.
 
-    def __init__(self, client: Any, bucket: str, staging: str, part_size: int = PART_SIZE) -> None:
+    Parts are filled in place in at most ``UPLOADS_AT_ONCE + 1`` buffers of ``part_size``, reused
+    as their uploads end: memory stays a few parts whatever the chat's size, and no part is
+    allocated anew (8 MiB buffers freed from other threads bloat glibc's heaps otherwise).
+    """
+
+    def __init__(
+        self, client: Any, bucket: str, staging: str, part_size: int = PART_SIZE,
+        spare: list[bytearray] | None = None,
+    ) -> None:  # fmt: skip
         self._client, self._bucket, self._staging = client, bucket, staging
         self._part_size = part_size
-        self._buffer = bytearray()
-        self._upload_id: str | None = None
+        self._current: bytearray | None = None  # the part being filled, up to self._filled
+        self._filled = 0
+        self._spare: list[bytearray] = [] if spare is None else spare
+        self._in_flight: deque[tuple[Future[dict[str, Any]], bytearray]] = deque()
         self._parts: list[Future[dict[str, Any]]] = []
+        self._upload_id: str | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._staged = False  # the complete multipart upload sits at the staging key
 
     # What stream_into needs of its output: write, and rewind to 0 when storage restarts.
     def write(self, data: bytes | bytearray | memoryview) -> int:
-        self._buffer += data
-        while len(self._buffer) >= self._part_size:
-            self._send_part(bytes(self._buffer[: self._part_size]))
-            del self._buffer[: self._part_size]
+        source = memoryview(data)
+        while source:
+            if self._current is None:
+                self._current = self._take_buffer()
+            size = min(len(source), self._part_size - self._filled)
+            self._current[self._filled : self._filled + size] = source[:size]
+            self._filled += size
+            source = source[size:]
+            if self._filled == self._part_size:
+                self._send_part(self._current)
+                self._current, self._filled = None, 0
         return len(data)
 
     def seekable(self) -> bool:
@@ -185,31 +203,29 @@ class ObjectWriter:
         return 0  # seek(0) already dropped everything
 
     def finish(self, saved: Saved, key: str) -> None:
-        """Put the verified bytes at ``key``; ``Taken`` when the key was written first."""
+        """Put the verified bytes at ``key``; ``Taken`` when the key was written first.
+
+        A store that accepted the PutObject holds exactly those bytes: botocore sends their
+        checksum (CRC32 by default, and the SigV4 payload hash over plain http) and the store
+        refuses a body that does not match. A copy's source was checked in ``_complete``.
+        """
         if self._upload_id is None and not self._staged:
-            body = bytes(self._buffer)
+            body = self._rest()
             self._check_size(len(body), saved)
             with self._taken_or(f"store {key}"):
                 self._client.put_object(
                     Bucket=self._bucket, Key=key, Body=body, ContentLength=len(body),
-                    ContentMD5=_md5(body), ContentType=CONTENT_TYPE, IfNoneMatch="*",
+                    ContentType=CONTENT_TYPE, IfNoneMatch="*",
                 )  # fmt: skip
-        else:
-            if not self._staged:
-                self._complete(saved)
-            with self._taken_or(f"store {key}"):
-                self._client.copy_object(
-                    Bucket=self._bucket, Key=key, ContentType=CONTENT_TYPE,
-                    CopySource={"Bucket": self._bucket, "Key": self._staging},
-                    MetadataDirective="REPLACE", IfNoneMatch="*",
-                )  # fmt: skip
-        with bucket_errors(f"check {key}"):
-            stored = self._client.head_object(Bucket=self._bucket, Key=key)["ContentLength"]
-        if stored != saved.size:
-            raise errors.UpstreamError(
-                f"The bucket holds {stored:,} bytes of {saved.size:,} for {key}.",
-                code="bucket_truncated",
-            )
+            return
+        if not self._staged:
+            self._complete(saved)
+        with self._taken_or(f"store {key}"):
+            self._client.copy_object(
+                Bucket=self._bucket, Key=key, ContentType=CONTENT_TYPE,
+                CopySource={"Bucket": self._bucket, "Key": self._staging},
+                MetadataDirective="REPLACE", IfNoneMatch="*",
+            )  # fmt: skip
         self.discard()  # the staging object, once copied
 
     def discard(self) -> None:
@@ -224,10 +240,27 @@ class ObjectWriter:
         if self._staged:
             with contextlib.suppress(Exception):
                 self._client.delete_object(Bucket=self._bucket, Key=self._staging)
-        self._upload_id, self._parts, self._staged = None, [], False
-        self._buffer = bytearray()
+        self._spare += [buffer for _, buffer in self._in_flight]
+        if self._current is not None:
+            self._spare.append(self._current)
+        self._in_flight.clear()
+        self._current = None
+        self._upload_id, self._parts, self._staged, self._filled = None, [], False, 0
 
-    def _send_part(self, data: bytes) -> None:
+    def _rest(self) -> bytes:
+        return bytes(memoryview(self._current)[: self._filled]) if self._current else b""
+
+    def _take_buffer(self) -> bytearray:
+        if self._spare:
+            return self._spare.pop()
+        if len(self._in_flight) < UPLOADS_AT_ONCE:
+            return bytearray(self._part_size)
+        # Back-pressure: wait for the oldest upload, then fill its buffer again.
+        part, buffer = self._in_flight.popleft()
+        part.result()
+        return buffer
+
+    def _send_part(self, data: bytes | bytearray) -> None:
         if self._upload_id is None:
             with bucket_errors("start an upload"):
                 self._upload_id = self._client.create_multipart_upload(
@@ -235,24 +268,25 @@ class ObjectWriter:
                 )["UploadId"]
             self._pool = ThreadPoolExecutor(UPLOADS_AT_ONCE, thread_name_prefix="chatdump-s3")
         assert self._pool is not None
-        number = len(self._parts) + 1
-        self._parts.append(self._pool.submit(self._upload_part, number, data))
-        # Back-pressure: at most UPLOADS_AT_ONCE parts in flight, so memory stays bounded.
-        if len(self._parts) > UPLOADS_AT_ONCE:
-            self._parts[-1 - UPLOADS_AT_ONCE].result()
+        part = self._pool.submit(self._upload_part, len(self._parts) + 1, data)
+        self._parts.append(part)
+        if isinstance(data, bytearray):
+            self._in_flight.append((part, data))
 
-    def _upload_part(self, number: int, data: bytes) -> dict[str, Any]:
+    def _upload_part(self, number: int, data: bytes | bytearray) -> dict[str, Any]:
         with bucket_errors(f"upload part {number}"):
             answer = self._client.upload_part(
                 Bucket=self._bucket, Key=self._staging, UploadId=self._upload_id,
-                PartNumber=number, Body=data, ContentLength=len(data), ContentMD5=_md5(data),
+                PartNumber=number, Body=data, ContentLength=len(data),
             )  # fmt: skip
         return {"PartNumber": number, "ETag": answer["ETag"]}
 
     def _complete(self, saved: Saved) -> None:
-        if self._buffer or not self._parts:
-            self._send_part(bytes(self._buffer))
-            self._buffer = bytearray()
+        if self._filled or not self._parts:
+            self._send_part(self._rest())
+            if self._current is not None:
+                self._spare.append(self._current)
+            self._current, self._filled = None, 0
         parts = [part.result() for part in self._parts]
         with bucket_errors("complete the upload"):
             self._client.complete_multipart_upload(
@@ -314,6 +348,12 @@ class Bucket:
     def __init__(self, client: Any, bucket: str, prefix: str, part_size: int = PART_SIZE) -> None:
         self.client, self.bucket, self.prefix = client, bucket, prefix
         self.part_size = part_size
+        self._unpublished: dict[str, Entry] = {}  # recorded, not yet in the manifest we wrote
+        self._recording: list[tuple[Entry, Future[None]]] = []  # entry records being written
+        self._published_at = time.monotonic()
+        self._spare: list[bytearray] = []  # part buffers, reused from one chat to the next
+        self._side_pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()  # the webhook saves from two threads at once
 
     def __str__(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
@@ -339,17 +379,23 @@ class Bucket:
         now: Callable[[], datetime] = utc_now,
         progress: Progress | None = None,
     ) -> Entry:
-        """Stream one session's chat into the bucket and record it; see the module's docstring."""
-        record = self._record(session.session_id)
-        if record is not None and self._size(self.key(record.file)) == record.bytes:
-            return record  # another run archived it since this one listed the archive
+        """Stream one session's chat into the bucket and record it; see the module's docstring.
+
+        The small requests around the upload (is the key taken? the entry record) run beside
+        the downloads, so that a chat costs about what its own upload costs.
+        """
+        self._settle_records()
         name = archive_filename(session)
+        taken = self._side().submit(self._size, self.key(name))  # while the chat downloads
         staging = self.key(f"{STATE}/incoming/{session.session_id}.{secrets.token_hex(8)}")
-        writer = ObjectWriter(self.client, self.bucket, staging, self.part_size)
+        writer = ObjectWriter(self.client, self.bucket, staging, self.part_size, self._spare)
         try:
             saved = stream_into(get_url, writer, client=client, progress=progress)
             kept = name
-            if self._size(self.key(name)) is not None:
+            if taken.result() is not None:
+                record = self._record(session.session_id)
+                if record is not None and self._size(self.key(record.file)) == record.bytes:
+                    return record  # another run archived it since this one listed the archive
                 kept = side_name(name, now())
             try:
                 writer.finish(saved, self.key(kept))
@@ -358,14 +404,60 @@ class Bucket:
                 writer.finish(saved, self.key(kept))
         finally:
             writer.discard()
+            if not taken.done():
+                taken.cancel()
         if kept != name and self._sha256(self.key(name)) == saved.sha256:
             with bucket_errors(f"drop the copy {kept}"):
                 self.client.delete_object(Bucket=self.bucket, Key=self.key(kept))
             kept = name
         entry = make_entry(session, kept, saved, now())
-        self._put(self._record_key(session.session_id), entry_line(entry).encode("utf-8"))
-        self._publish(entry)
+        record_body = entry_line(entry).encode("utf-8")
+        recording = self._side().submit(self._put, self._record_key(entry.session), record_body)
+        with self._lock:
+            self._recording.append((entry, recording))
+        if time.monotonic() - self._published_at >= PUBLISH_EVERY_SECONDS:
+            self.flush()
         return entry
+
+    def _side(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._side_pool is None:
+                self._side_pool = ThreadPoolExecutor(2, thread_name_prefix="chatdump-s3-side")
+            return self._side_pool
+
+    def _settle_records(self) -> None:
+        """Wait for the entry records being written; a failed one fails, naming its session."""
+        with self._lock:
+            recording, self._recording = self._recording, []
+        for entry, written in recording:
+            try:
+                written.result()
+            except errors.ChatdumpError as exc:
+                raise type(exc)(
+                    f"Session {entry.session} was stored but could not be recorded: {exc.message}",
+                    code=exc.code,
+                ) from exc
+            with self._lock:
+                self._unpublished[entry.session] = entry
+
+    def flush(self) -> None:
+        """Bring ``manifest.jsonl`` up to date with every entry record (see the docstring)."""
+        self._settle_records()
+        with self._lock:
+            mine, self._unpublished = self._unpublished, {}
+            self._published_at = time.monotonic()
+        for _ in range(MANIFEST_ROUNDS):
+            current = self._manifest()
+            merged = {**current, **self._records(skip=set(current) | set(mine))}
+            for entry in mine.values():
+                if entry.session not in current or current[entry.session].file != entry.file:
+                    merged[entry.session] = entry  # new, or re-archived: the newer record
+            if merged == current:
+                return
+            ordered = sorted(merged.values(), key=lambda e: (e.archived_at, e.session))
+            self._put(self.key(MANIFEST), "".join(map(entry_line, ordered)).encode("utf-8"))
+            mine = {}
+        log.warning("the manifest of %s is still catching up; the next run completes it", self)
 
     # -- the manifest and its entry records ------------------------------------------------
     def _record_key(self, session_id: str) -> str:
@@ -398,19 +490,6 @@ class Bucket:
                 found[entry.session] = entry
         return found
 
-    def _publish(self, mine: Entry) -> None:
-        for _ in range(MANIFEST_ROUNDS):
-            current = self._manifest()
-            merged = {**current, **self._records(skip=set(current))}
-            if mine.session not in current or current[mine.session].file != mine.file:
-                merged[mine.session] = mine
-            if merged == current:
-                return
-            ordered = sorted(merged.values(), key=lambda e: (e.archived_at, e.session))
-            self._put(self.key(MANIFEST), "".join(map(entry_line, ordered)).encode("utf-8"))
-            mine = merged[mine.session]
-        log.warning("the manifest of %s is still catching up; the next run completes it", self)
-
     # -- small calls ------------------------------------------------------------------------
     def _size(self, key: str) -> int | None:
         from botocore.exceptions import ClientError
@@ -439,8 +518,7 @@ class Bucket:
     def _put(self, key: str, body: bytes) -> None:
         with bucket_errors(f"write {key}"):
             self.client.put_object(
-                Bucket=self.bucket, Key=key, Body=body, ContentMD5=_md5(body),
-                ContentType="application/json",
+                Bucket=self.bucket, Key=key, Body=body, ContentType="application/json",
             )  # fmt: skip
 
     def _sha256(self, key: str) -> str | None:
