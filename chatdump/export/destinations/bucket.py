@@ -20,9 +20,11 @@ ignore it (s3rver) get last-writer-wins of the same verified bytes for one sessi
 
 The manifest cannot be appended to (S3 has no append), and a read-modify-write of one object races.
 So each verified chat first gets its own small entry object (``.chatdump/entries/SESSION.json``),
-which no other session's writer touches; ``manifest.jsonl`` is then rebuilt from the manifest and
-the entry records, written whole (never torn), read back, and rewritten while an entry is missing
-from it (a bounded loop): the last writer's check sees every entry written before it. ``has``
+which no other session's writer touches; ``flush`` then rebuilds ``manifest.jsonl`` from the
+manifest and the entry records, writes it whole (never torn), reads it back, and rewrites it while
+an entry is missing from it (a bounded loop): the last writer's check sees every entry written
+before it. A run flushes every ``PUBLISH_EVERY_SECONDS`` and at its end, the webhook after every
+chat: rewriting the manifest per chat would cost more requests than the chat's own upload. ``has``
 trusts the entry records, so a manifest left behind by a crash or an exhausted loop is repaired by
 the next run and never causes an upload twice.
 
