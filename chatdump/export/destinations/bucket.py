@@ -324,7 +324,8 @@ class ObjectWriter:
         # The store cannot abort: complete what it holds into the staging object, then delete
         # it. The staging key is ours alone, so no archived chat is touched.
         try:
-            done = [p.result() for p in self._parts if p.done() and not p.exception()]
+            ended = [p for p in self._parts if p.done() and not p.cancelled()]
+            done = [p.result() for p in ended if p.exception() is None]
             if not done:
                 answer = self._client.upload_part(**upload, PartNumber=1, Body=b"")
                 done = [{"PartNumber": 1, "ETag": answer["ETag"]}]
