@@ -9,10 +9,7 @@ chatdump; headless Chromium blocks third-party storage there, as privacy-minded 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -22,61 +19,16 @@ from playwright.sync_api import Frame, Page, Route
 
 from chatdump.upstream.demo import DEFAULT_SESSION_ID
 from tests.browser.conftest import BOOT_TIMEOUT_MS, demo_grant
-from tests.live import free_port, start_server
+from tests.browser.dashboard import RECOMMENDED, Dashboard, dashboard_server
+from tests.live import start_server
 
-RECOMMENDED = "allow-scripts allow-same-origin allow-downloads"
 EVENT_TIMEOUT_MS = 30_000
-# The host page records every message it receives, with the origin the browser vouches for.
-RECORDER = """<script>
-  window.events = [];
-  addEventListener("message", (e) => events.push({origin: e.origin, data: e.data}));
-  function command(message) {
-    document.getElementById("chatdump").contentWindow.postMessage(
-      Object.assign({target: "chatdump"}, message), new URL(document.getElementById("chatdump").src).origin);
-  }
-</script>"""
-
-
-@dataclass
-class Dashboard:
-    """Host pages served on one loopback port, reachable as dashboard.test and other.test."""
-
-    port: int
-    pages: dict[str, str] = field(default_factory=dict)
-
-    def url(self, path: str, site: str = "dashboard") -> str:
-        return f"http://{site}.test:{self.port}{path}"
-
-    def add(self, path: str, iframe_src: str, sandbox: str | None = None, extra: str = "") -> None:
-        attr = "" if sandbox is None else f' sandbox="{sandbox}"'
-        self.pages[path] = (
-            f"<!doctype html><title>dashboard</title>{RECORDER}"
-            f'<iframe id="chatdump" src="{iframe_src}"{attr} width="420" height="240"></iframe>{extra}'
-        )
 
 
 @pytest.fixture(scope="module")
 def dashboard() -> Iterator[Dashboard]:
-    board = Dashboard(free_port())
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = board.pages.get(self.path.split("?")[0], "").encode()
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", board.port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield board
-    server.shutdown()
-    server.server_close()
+    with dashboard_server() as board:
+        yield board
 
 
 @pytest.fixture(scope="module")

@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from chatdump.server.app import create_app
 from chatdump.server.settings import Settings
-from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
 from chatdump.upstream.demo import DEMO_SESSIONS, render_dump
 from chatdump.upstream.demo.dumps import DemoSession
 from tests.browser.conftest import demo_grant, wait_for_state, widget_url
 from tests.browser.faults import RequestLog, serve
+from tests.browser.s3site import S3Provider, until_refused
 from tests.live import free_port
 from tests.s3 import S3
 
 # One session per test: the server caches signed URLs per session.
 DIRECT, RENEWED, FALLBACK = DEMO_SESSIONS
-
-
-class S3Provider:
-    """Hands out s3rver's presigned URLs; ``short_next`` of them die after a second though they
-    claim an hour (as a URL revoked early would), and ``bucket`` picks the CORS rule."""
-
-    name = "demo"
-
-    def __init__(self, s3: S3) -> None:
-        self.s3 = s3
-        self.bucket = s3.bucket
-        self.short_next = 0
-        self.short_urls: list[str] = []
-
-    async def chat_url(self, session_id: str) -> UpstreamChatUrl:
-        lifetime = 1 if self.short_next > 0 else 600
-        self.short_next = max(0, self.short_next - 1)
-        url = self.s3.presign(f"{session_id}.csv", lifetime, bucket=self.bucket)
-        if lifetime == 1:
-            self.short_urls.append(url)
-        return UpstreamChatUrl(url, datetime.now(UTC) + timedelta(hours=1))
-
-    async def session_info(self, session_id: str) -> SessionInfo:
-        return SessionInfo(session_id)
-
-    async def aclose(self) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +51,6 @@ def tab(
 def open_widget(page: Page, base: str, session: DemoSession) -> None:
     page.goto(widget_url(base, session.session_id, demo_grant(session.session_id)))
     assert wait_for_state(page, "ready", "error") == "ready"
-
-
-def until_refused(url: str) -> None:
-    """Wait (bounded) until s3rver itself refuses ``url`` as expired."""
-    deadline = time.monotonic() + 10
-    while httpx.get(url).status_code != 403:
-        assert time.monotonic() < deadline, "s3rver never expired the URL"
-        time.sleep(0.2)
 
 
 def download(page: Page, base: str, session: DemoSession, tmp_path: Path) -> bytes:
