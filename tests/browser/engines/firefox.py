@@ -46,9 +46,15 @@ QUIET = {
     "network.connectivity-service.enabled": False,
     "network.dns.disablePrefetch": True,
     "network.prefetch-next": False,
-    "network.proxy.type": 0,
-    "remote-settings.server.url": "http://127.0.0.1:9/",  # nothing listens there
-    "services.settings.server": "http://127.0.0.1:9/",
+    "services.settings.server": "http://127.0.0.1:9/",  # nothing listens there
+    # Anything not on loopback goes to a proxy that is not there: the suite never leaves the machine.
+    "network.proxy.type": 1,
+    "network.proxy.http": "127.0.0.1",
+    "network.proxy.http_port": 9,
+    "network.proxy.ssl": "127.0.0.1",
+    "network.proxy.ssl_port": 9,
+    "network.proxy.no_proxies_on": "localhost, 127.0.0.1",
+    "network.proxy.allow_hijacking_localhost": False,
 }
 
 
