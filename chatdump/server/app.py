@@ -1,31 +1,30 @@
 """The token endpoint and widget server: ``create_app(settings)``, as ``chatdump serve`` runs it.
 
-The pieces, each in its own module: the API routes (``api``), the widget's files
-(``widget_files``), the request log and common headers (``middleware``), the one error edge
-(``errors``), and optionally the chat-synced webhook (``webhooks``). Tests hand in their own
-provider, storage client or extra mounts.
+The pieces, each in its own module: the API routes (``api``), ``/healthz`` and ``/readyz``
+(``readiness``), the widget's files (``widget_files``), the request log and common headers
+(``middleware``), the one error edge (``errors``), the demo's URLs (``demo_urls``), and optionally
+the chat-synced webhook (``webhooks``). Tests hand in their own provider, storage client or extra
+mounts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp
 
 from chatdump import __version__
-from chatdump.core import errors
-from chatdump.core.chat_url import check_download_url
 from chatdump.server.api import Api
+from chatdump.server.demo_urls import demo_url_presenter
 from chatdump.server.errors import add_error_handlers
 from chatdump.server.middleware import RequestLog
 from chatdump.server.proxy import relay_client
+from chatdump.server.readiness import readiness_router
 from chatdump.server.redact import install as install_redaction
 from chatdump.server.settings import Settings
 from chatdump.server.webhooks import WebhookSettings, webhook_router
@@ -63,7 +62,7 @@ def create_app(
     if provider is None:
         provider = _provider(settings, public_url, mounts)
         if isinstance(settings.upstream, DemoConfig):
-            present = _demo_url_presenter(public_url)
+            present = demo_url_presenter(public_url)
     secrets = [*settings.secrets(), *([webhook.secret] if webhook else [])]
     install_redaction(secret.reveal() for secret in secrets)
     storage = storage or relay_client()
@@ -87,21 +86,7 @@ def create_app(
     app.add_middleware(RequestLog)
     add_error_handlers(app)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "provider": provider.name}
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz(upstream: bool = False) -> dict[str, str]:
-        """Ready: the settings were checked when the app was built; ``?upstream=1`` also asks the
-        upstream (one bounded call); a failure is the usual JSON error, with a 503. Redis
-        unreachable is not an outage (the per-process state answers): 200, ``degraded``."""
-        if upstream:
-            await _check_upstream(provider)
-        if shared is not None and not await shared.ready():
-            return {"status": "degraded", "redis": "unreachable", "provider": provider.name}
-        return {"status": "ready", "provider": provider.name}
-
+    app.include_router(readiness_router(provider, shared))
     app.include_router(api.router())
     if webhook is not None:
         app.include_router(webhook_router(webhook, provider))
@@ -119,54 +104,6 @@ def _shared_state(settings: Settings) -> SharedState | None:
     from chatdump.server.shared.state import SharedState
 
     return SharedState(settings.redis_url.reveal(), settings.redis_prefix)
-
-
-READY_TIMEOUT_SECONDS = 5.0
-READY_PROBE_SESSION = "chatdump-readiness-probe"
-
-
-async def _check_upstream(provider: Provider) -> None:
-    """Any answer from the upstream other than a failure to reach or authenticate counts."""
-    try:
-        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            await provider.session_info(READY_PROBE_SESSION)
-    except TimeoutError as exc:
-        raise errors.UpstreamUnavailable(
-            "The upstream did not answer in time.", code="upstream_not_ready"
-        ) from exc
-    except errors.ChatdumpError as exc:
-        if exc.code == "no_chat" or isinstance(exc, errors.NotFound):
-            return  # the upstream answered, and knows no such session: reachable and authorised
-        raise errors.UpstreamUnavailable(
-            f"The upstream is not ready: {exc.message}", code="upstream_not_ready"
-        ) from exc
-
-
-def _demo_url_presenter(public_url: str) -> Callable[[str, Request], str]:
-    """The demo storage's URLs, moved to the address this request's browser reached.
-
-    The host comes from ``Host`` (a proxy passes its own), the scheme from the request (uvicorn
-    takes ``X-Forwarded-Proto`` from trusted proxies only), the path prefix from
-    ``X-Forwarded-Prefix`` or the root path. Taken from the request as sent: the URL goes back to
-    the same caller only (never cached), so a forged header misleads nobody but its sender. A plain-http
-    address that is not loopback (which the widget refuses to fetch) keeps the listening address.
-    """
-    internal = public_url.rstrip("/") + STORAGE_PATH
-
-    def present(url: str, request: Request) -> str:
-        if not url.startswith(internal + "/"):
-            return url
-        host = request.headers.get("host") or urlsplit(public_url).netloc
-        prefix = request.headers.get("x-forwarded-prefix") or request.scope.get("root_path", "")
-        base = f"{request.url.scheme}://{host}{str(prefix).rstrip('/')}{STORAGE_PATH}"
-        moved = base + url[len(internal) :]
-        try:
-            # Only where the widget will fetch it: https, or plain http on loopback.
-            return check_download_url(moved)
-        except errors.UpstreamError:
-            return url
-
-    return present
 
 
 def app_from_env() -> FastAPI:
