@@ -76,16 +76,7 @@ def serve(
         grant = mint_grant(settings.grant_secrets[-1], DEFAULT_SESSION_ID, ttl=MAX_TTL)
         click.echo(f"Open: {public_url}/#session={DEFAULT_SESSION_ID}&grant={quote(grant)}")
     sys.stdout.flush()
-    options = {
-        "host": host,
-        "port": port,
-        "root_path": root_path.rstrip("/"),
-        "proxy_headers": True,
-        "forwarded_allow_ips": forwarded_allow_ips,
-        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
-        "access_log": False,
-        "log_level": "info",
-    }
+    options = uvicorn_options(host, port, root_path, forwarded_allow_ips)
     if workers == 1:
         app = create_app(settings, public_url=public_url, webhook=webhook)
         uvicorn.run(app, **options)  # type: ignore[arg-type]
@@ -98,6 +89,24 @@ def serve(
         "chatdump.server.app:app_from_env", factory=True, workers=workers,
         **options,  # type: ignore[arg-type]
     )  # fmt: skip
+
+
+def uvicorn_options(
+    host: str, port: int, root_path: str = "", forwarded_allow_ips: str = "127.0.0.1,::1"
+) -> dict[str, object]:
+    """How ``serve`` runs uvicorn (also what bench/bench_endpoint.py runs its baseline under)."""
+    return {
+        "host": host,
+        "port": port,
+        "root_path": root_path.rstrip("/"),
+        "proxy_headers": True,
+        "forwarded_allow_ips": forwarded_allow_ips,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+        # chatdump's own access log (chatdump.server.middleware) replaces uvicorn's, which would
+        # log the query string.
+        "access_log": False,
+        "log_level": "info",
+    }
 
 
 @click.command()
