@@ -6,13 +6,16 @@ spent); the routes then answer from the signed-URL cache.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from chatdump.core import errors
 from chatdump.core.chat_url import ChatUrl
@@ -32,7 +35,7 @@ from chatdump.server.schema import (
     parse_flag,
 )
 from chatdump.server.shared.fresh import Allowance, LocalAllowance
-from chatdump.server.url_cache import UrlCache
+from chatdump.server.url_cache import MAX_ENTRIES, UrlCache
 from chatdump.upstream.base import Provider, SessionInfo
 
 if TYPE_CHECKING:
@@ -88,14 +91,38 @@ class Api:
             log.warning("no session details for the filename (%s); using the session id", exc.code)
             return SessionInfo(session_id)
 
-    async def authorize(self, session_id: str, authorization: str | None, *, fresh: bool) -> str:
-        """The request's grant, once it allows ``session_id`` (and a fresh URL, if asked)."""
+    def check(self, session_id: str, authorization: str | None) -> str:
+        """The request's grant, once it allows ``session_id`` (pure: nothing spent)."""
         check_session_id(session_id)
         grant = bearer(authorization)
         self.grants.check(grant, session_id)
+        return grant
+
+    async def authorize(self, session_id: str, authorization: str | None, *, fresh: bool) -> str:
+        """The request's grant, once it allows ``session_id`` (and a fresh URL, if asked)."""
+        grant = self.check(session_id, authorization)
         if fresh:
             await self.spend_fresh(grant)
         return grant
+
+    def warm_answer(self, request: Request) -> Response | None:
+        """The answer to a plain ``GET …/chat-url`` (no query) whose grant checks out and whose
+        URL is cached, without awaiting anything; None for anything else (a cold cache, ``fresh``,
+        any error), which the route then answers the full way (``chatdump.server.warm_path``)."""
+        if request.scope["query_string"]:
+            return None
+        session_id = request.path_params["session_id"]
+        try:
+            self.check(session_id, request.headers.get("authorization"))
+        except errors.ChatdumpError:
+            return None  # the route raises it again, and the one error edge answers
+        cached = self.cache.cached(session_id)
+        return None if cached is None else self.chat_url_response(cached, request)
+
+    def chat_url_response(self, answer: ChatUrl, request: Request) -> Response:
+        body = _chat_url_body(self.present(answer.url, request), answer.expires_at, answer.filename)
+        # The answer holds a signed URL: no cache (browser, proxy) may keep it.
+        return Response(body, media_type="application/json", headers={"Cache-Control": NO_STORE})
 
     async def spend_fresh(self, grant: str) -> None:
         wait = await self.fresh_limits.take(key_of(grant))
@@ -127,13 +154,7 @@ class Api:
             fresh = parse_flag("fresh", request.query_params.get("fresh"))
             await self.authorize(session_id, request.headers.get("authorization"), fresh=fresh)
             answer = await self.cache.get(session_id, fresh=fresh)
-            body = {
-                "url": self.present(answer.url, request),
-                "expires_at": to_iso(answer.expires_at),
-                "filename": answer.filename,
-            }
-            # The answer holds a signed URL: no cache (browser, proxy) may keep it.
-            return JSONResponse(body, headers={"Cache-Control": NO_STORE})
+            return self.chat_url_response(answer, request)
 
         @router.get(
             "/api/sessions/{session_id}/chat.csv",
@@ -160,6 +181,14 @@ class Api:
             return DumpResponse(dump, answer.filename, fallback=f"{session_id}.csv")
 
         return router
+
+
+@functools.lru_cache(maxsize=MAX_ENTRIES)
+def _chat_url_body(url: str, expires_at: datetime, filename: str) -> bytes:
+    """The answer's JSON, as Starlette's JSONResponse writes it; remembered, as a warm cache
+    answers the same few bodies over and over."""
+    body = {"url": url, "expires_at": to_iso(expires_at), "filename": filename}
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
 def bearer(authorization: str | None) -> str:

@@ -27,6 +27,7 @@ from chatdump.server.proxy import relay_client
 from chatdump.server.readiness import readiness_router
 from chatdump.server.redact import install as install_redaction
 from chatdump.server.settings import Settings
+from chatdump.server.warm_path import WarmPath
 from chatdump.server.webhooks import WebhookSettings, webhook_router
 from chatdump.server.widget_files import WidgetFiles, add_widget_routes
 from chatdump.upstream import DemoConfig, Provider, build_provider
@@ -83,6 +84,8 @@ def create_app(
     app = FastAPI(
         title="chatdump", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
     )
+    # Added first, so it runs inside the request log (the last added runs outermost).
+    app.add_middleware(WarmPath, api=api)
     app.add_middleware(RequestLog)
     add_error_handlers(app)
 

@@ -72,9 +72,9 @@ class SharedUrlCache:
     async def get(self, key: str, *, fresh: bool = False) -> ChatUrl:
         if fresh:
             return await self._fresh_flight.get(key)
-        recent = self._recent.get(key)
-        if recent is not None and time.monotonic() - recent[1] < self._recent_for:
-            return recent[0]
+        recent = self.cached(key)
+        if recent is not None:
+            return recent
         if key in self._flying:  # this instance already asks Redis / the upstream: join it
             return await self._flight.get(key)
         try:
@@ -88,6 +88,13 @@ class SharedUrlCache:
             self._remember(key, entry[0])
             return entry[0]
         return await self._flight.get(key)
+
+    def cached(self, key: str) -> ChatUrl | None:
+        """What this instance read from Redis less than ``recent_for`` ago, without asking again."""
+        recent = self._recent.get(key)
+        if recent is not None and time.monotonic() - recent[1] < self._recent_for:
+            return recent[0]
+        return None
 
     def _remember(self, key: str, value: ChatUrl) -> None:
         self._recent[key] = (value, time.monotonic())
