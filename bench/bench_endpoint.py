@@ -11,7 +11,7 @@ baseline is a one-route Starlette app run by ``uvicorn.run`` with the very optio
 ratios (a neighbour's burst on the shared machine hits one pair, not the median). Writes
 bench/out/endpoint.json.
 
-    .venv/bin/python bench/bench_endpoint.py [--rounds 5] [--seconds 5]
+    .venv/bin/python bench/bench_endpoint.py [--rounds 7] [--seconds 3]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -69,8 +70,25 @@ def serve_baseline(port: int) -> None:
     uvicorn.run(baseline_app(), **uvicorn_options("127.0.0.1", port))  # type: ignore[arg-type]
 
 
+@dataclass
+class Server:
+    base: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Load:
+    rps: float
+    cpu_per_request: float  # seconds of the server's CPU per answered request
+
+
 @contextmanager
-def process(args: list[str], env: dict[str, str], log: Path, ready: str) -> Iterator[str]:
+def process(args: list[str], env: dict[str, str], log: Path, ready: str) -> Iterator[Server]:
     port = free_port()
     with log.open("wb") as out:
         child = subprocess.Popen(
@@ -83,7 +101,7 @@ def process(args: list[str], env: dict[str, str], log: Path, ready: str) -> Iter
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(child, base, ready, why=lambda: log.read_text(errors="replace"))
-        yield base
+        yield Server(base, child.pid)
     finally:
         child.terminate()
         child.wait(timeout=15)
@@ -103,6 +121,14 @@ def requests_per_second(
         raise RuntimeError(f"wrk saw errors:\n{out.stdout}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out.stdout).group(1))  # type: ignore[union-attr]
     return rps, f"wrk -t{threads} -c{CONCURRENCY} -d{seconds}s"
+
+
+def load(server: Server, headers: dict[str, str], seconds: int) -> tuple[Load, str]:
+    before = server.cpu_seconds()
+    rps, how = requests_per_second(
+        server.base + PATH.format(WARM), headers, seconds=seconds, threads=1
+    )
+    return Load(rps, (server.cpu_seconds() - before) / (rps * seconds)), how
 
 
 async def burst(url: str, headers: dict[str, str]) -> list[int]:
@@ -132,39 +158,43 @@ def main(rounds: int, seconds: int) -> None:
             process([__file__, "--baseline"], bare_env, logs / "baseline.log", ready) as baseline,
         ):
             warm = grant(WARM)
-            httpx.get(chatdump + PATH.format(WARM), headers=warm, timeout=30).raise_for_status()
-            pairs: list[tuple[float, float]] = []
+            httpx.get(
+                chatdump.base + PATH.format(WARM), headers=warm, timeout=30
+            ).raise_for_status()
+            pairs: list[tuple[Load, Load]] = []
             for _ in range(rounds):
-                bare_rps, how = requests_per_second(
-                    baseline + PATH.format(WARM), {}, seconds=seconds, threads=1
-                )
-                ours, _ = requests_per_second(
-                    chatdump + PATH.format(WARM), warm, seconds=seconds, threads=1
-                )
-                pairs.append((ours, bare_rps))
-                print(
-                    f"chatdump {ours:.0f} req/s, bare {bare_rps:.0f} req/s: {ours / bare_rps:.2f}"
-                )
+                bare, how = load(baseline, {}, seconds)
+                ours, _ = load(chatdump, warm, seconds)
+                pairs.append((ours, bare))
+                print(f"chatdump {ours.rps:.0f} req/s, bare {bare.rps:.0f} req/s: "
+                      f"{ours.rps / bare.rps:.2f}; CPU per request {ours.cpu_per_request * 1e6:.0f} "
+                      f"vs {bare.cpu_per_request * 1e6:.0f} µs", flush=True)  # fmt: skip
             fake.queue(COLD, Reply(delay=UPSTREAM_DELAY))
             before = fake.count("chat")
-            statuses = asyncio.run(burst(chatdump + PATH.format(COLD), grant(COLD)))
+            statuses = asyncio.run(burst(chatdump.base + PATH.format(COLD), grant(COLD)))
             calls = fake.count("chat") - before
         logged = sum(" GET /api/sessions/" in line for line in open(logs / "serve.log"))  # noqa: SIM115
     shutil.rmtree(logs)
 
-    ratios = [ours / bare for ours, bare in pairs]
+    ratios = [ours.rps / bare.rps for ours, bare in pairs]
     ratio = statistics.median(ratios)
+    cpu_ratio = statistics.median(
+        bare.cpu_per_request / ours.cpu_per_request for ours, bare in pairs
+    )
+    ours_cpu = statistics.median(ours.cpu_per_request for ours, _ in pairs) * 1e6
+    bare_cpu = statistics.median(bare.cpu_per_request for _, bare in pairs) * 1e6
     results = [
         {
             "benchmark": "token endpoint, warm cache, `chatdump serve` with its defaults",
-            "chatdump": round(statistics.median(ours for ours, _ in pairs), 1),
-            "baseline": round(statistics.median(bare for _, bare in pairs), 1),
+            "chatdump": round(statistics.median(ours.rps for ours, _ in pairs), 1),
+            "baseline": round(statistics.median(bare.rps for _, bare in pairs), 1),
             "unit": "req/s",
             "ratio": round(ratio, 3),
             "target": ">= 0.8 (of a bare Starlette JSON endpoint, same uvicorn options)",
             "ok": ratio >= 0.8,
             "notes": f"{how}, {rounds} interleaved pairs, median of the pair ratios "
-            f"({', '.join(f'{r:.2f}' for r in ratios)}); access log on ({logged:,} lines); "
+            f"({', '.join(f'{r:.2f}' for r in ratios)}); server CPU per request {ours_cpu:.0f} µs "
+            f"vs {bare_cpu:.0f} µs (ratio {cpu_ratio:.2f}); access log on ({logged:,} lines); "
             f"1 worker, loopback; {datetime.now():%Y-%m-%d %H:%M}",
         },
         {
@@ -186,8 +216,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline", action="store_true", help="(internal) serve the baseline")
     parser.add_argument("--port", type=int)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--seconds", type=int, default=3)
     arguments = parser.parse_args()
     if arguments.baseline:
         serve_baseline(arguments.port)
