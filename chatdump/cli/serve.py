@@ -68,6 +68,7 @@ def serve(
     # The format uses none of these, and each costs a little on every record, i.e. on every
     # request (the access log): the logging HOWTO's "Optimization".
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging._srcfile = None  # no caller's file and line: the HOWTO's documented switch for it
     click.echo(f"chatdump {__version__} serving the {settings.provider} upstream on {public_url}")
     if settings.demo_secret_in_use:
         click.echo(
