@@ -11,10 +11,15 @@ PYSCRIPT_VERSION := 0.7.31
 PYODIDE_VERSION := 314.0.2
 PYSCRIPT_DIR := vendor/pyscript-$(PYSCRIPT_VERSION)
 PYODIDE_DIR := vendor/pyodide-$(PYODIDE_VERSION)
+PYODIDE_PYC_DIR := $(PYODIDE_DIR)-pyc
+WIDGET_ZIP := vendor/widget/widget.zip
+# What tools/widget_modules.py ships (a new file is newer than the stamp, so it is picked up).
+WIDGET_SOURCES := $(wildcard browser/*.py) chatdump/__init__.py chatdump/endpoint_client.py \
+                  $(shell find chatdump/core -name '*.py' -not -path '*/__pycache__/*')
 
 .PHONY: setup demo test lint format typecheck unit bench docs dist clean
 
-setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/chromium $(STAMPS)/firefox $(STAMPS)/webkit \
+setup: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/precompile $(STAMPS)/chromium $(STAMPS)/firefox $(STAMPS)/webkit \
        $(STAMPS)/nginx $(STAMPS)/redis
 
 $(STAMPS)/venv: pyproject.toml constraints.txt
@@ -38,6 +43,15 @@ $(STAMPS)/vendor: $(STAMPS)/npm $(STAMPS)/venv web-requirements.txt
 	   node_modules/pyodide/pyodide-lock.json $(PYODIDE_DIR)/
 	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --require-hashes \
 	   -r web-requirements.txt -d vendor/wheels
+	@mkdir -p $(STAMPS) && touch $@
+
+# Bytecode compiled by the browser's own interpreter (Pyodide under Node): a copy of the runtime
+# whose stdlib zip holds .pyc, and one zip of the widget's modules + pyodide-http. Rebuilt when the
+# runtime (package.json, the vendor copy) or a widget module changes. The stock runtime stays as is.
+$(STAMPS)/precompile: $(STAMPS)/vendor package.json tools/precompile.mjs tools/precompile.py \
+                      tools/widget_modules.py $(WIDGET_SOURCES)
+	rm -rf $(PYODIDE_PYC_DIR) vendor/widget
+	node tools/precompile.mjs $(PYODIDE_PYC_DIR) $(WIDGET_ZIP)
 	@mkdir -p $(STAMPS) && touch $@
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
@@ -95,7 +109,7 @@ bench: setup
 
 # The sdist and the wheel, with the page, the browser shell and vendor/ as package data (setup.py
 # copies them into the build). Offline: the build runs in the venv, without an isolated env.
-dist: $(STAMPS)/venv $(STAMPS)/vendor
+dist: $(STAMPS)/venv $(STAMPS)/vendor $(STAMPS)/precompile
 	rm -rf dist build
 	$(BIN)/python -m build --no-isolation --outdir dist .
 

@@ -327,13 +327,15 @@ RECOMMENDED_FLAGS = "allow-scripts allow-same-origin allow-downloads"
 
 
 def test_the_page_ships_its_embedding_files() -> None:
-    from chatdump.server.widget_files import REPO_ROOT, WidgetFiles, shipped_sources
+    from chatdump.server.widget_files import REPO_ROOT, WidgetFiles
+    from tools.widget_modules import widget_modules
 
-    assert "browser/embedding.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
-    assert "chatdump/core/embed.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
-    assert "chatdump/core/origins.py" in shipped_sources(REPO_ROOT / "pyscript.toml")
+    shipped = widget_modules(REPO_ROOT)
+    assert {"browser/embedding.py", "chatdump/core/embed.py", "chatdump/core/origins.py"} <= set(
+        shipped
+    )
     served = WidgetFiles.load().files
-    assert {"browser/boot.js", "browser/embed.css", "browser/embedding.py"} <= set(served)
+    assert {"browser/boot.js", "browser/embed.css"} <= set(served)
     page = (REPO_ROOT / "index.html").read_text(encoding="utf-8")
     # boot.js must run before PyScript's core.js, or PyScript never starts in third-party frames.
     # (A modulepreload of core.js before it only fetches the module; it does not run it.)

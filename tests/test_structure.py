@@ -5,11 +5,13 @@ import json
 import re
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from chatdump.server.widget_files import REPO_ROOT, WidgetFiles, shipped_sources
+from chatdump.server.widget_files import REPO_ROOT, WidgetFiles
+from tools.widget_modules import WIDGET_ZIP, widget_modules
 
 # Every module under chatdump/core, subpackages too (rglob: chatdump/core/formats cannot escape).
 CORE_MODULES = sorted((REPO_ROOT / "chatdump" / "core").rglob("*.py"))
@@ -52,14 +54,34 @@ def test_the_core_and_its_subpackages_are_found() -> None:
     )
 
 
-def test_pyscript_toml_ships_every_core_module() -> None:
-    shipped = set(shipped_sources(REPO_ROOT / "pyscript.toml"))
+def test_the_widget_zip_ships_every_core_module() -> None:
+    shipped = set(widget_modules(REPO_ROOT))
     missing = {relative(p) for p in CORE_MODULES} - shipped
-    assert not missing, f"add to pyscript.toml [files]: {sorted(missing)}"
+    assert not missing, f"tools/widget_modules.py misses: {sorted(missing)}"
 
 
-def test_pyscript_toml_ships_every_module_the_page_imports() -> None:
-    shipped = set(shipped_sources(REPO_ROOT / "pyscript.toml"))
+def test_pyscript_toml_loads_the_widget_zip_and_nothing_else() -> None:
+    config = tomllib.loads((REPO_ROOT / "pyscript.toml").read_text())
+    assert config["files"] == {f"./{WIDGET_ZIP}": "./*"}
+
+
+def test_the_built_widget_zip_holds_each_module_as_it_is_now_with_bytecode() -> None:
+    # A stale zip would run yesterday's code in the browser while the tests read today's.
+    with zipfile.ZipFile(REPO_ROOT / WIDGET_ZIP) as archive:
+        names = set(archive.namelist())
+        for module in widget_modules(REPO_ROOT):
+            assert module in names, f"{module} not in {WIDGET_ZIP}: run make setup"
+            assert archive.read(module) == (REPO_ROOT / module).read_bytes(), (
+                f"{module} changed since {WIDGET_ZIP} was built: run make setup"
+            )
+            folder, _, stem = module.rpartition("/")
+            cached = f"{folder}/__pycache__/{stem.removesuffix('.py')}.cpython-"
+            assert any(n.startswith(cached) and n.endswith(".pyc") for n in names), module
+        assert "pyodide_http/__init__.py" in names
+
+
+def test_the_widget_zip_ships_every_module_the_page_imports() -> None:
+    shipped = set(widget_modules(REPO_ROOT))
     needed = {relative(p) for p in BROWSER_MODULES}
     needed |= {"chatdump/core/__init__.py"}
     assert needed <= shipped, needed - shipped
@@ -71,7 +93,7 @@ def test_pyscript_toml_ships_every_module_the_page_imports() -> None:
         for name in imports_of(REPO_ROOT / page_module):
             module = name.replace(".", "/")
             if (REPO_ROOT / f"{module}.py").is_file() and not name.startswith("chatdump"):
-                assert f"{module}.py" in shipped, f"{page_module} imports {name}, not in [files]"
+                assert f"{module}.py" in shipped, f"{page_module} imports {name}, not shipped"
                 if f"{module}.py" not in seen:
                     pending.append(f"{module}.py")
             elif name.startswith("chatdump"):
@@ -88,7 +110,7 @@ def test_the_page_loads_the_runtime_versions_package_json_pins() -> None:
     page = (REPO_ROOT / "index.html").read_text()
     config = tomllib.loads((REPO_ROOT / "pyscript.toml").read_text())
     assert f"vendor/pyscript-{pins['@pyscript/core']}/core.js" in page
-    assert config["interpreter"] == f"./vendor/pyodide-{pins['pyodide']}/pyodide.mjs"
+    assert config["interpreter"] == f"./vendor/pyodide-{pins['pyodide']}-pyc/pyodide.mjs"
     makefile = (REPO_ROOT / "Makefile").read_text()
     assert f"PYSCRIPT_VERSION := {pins['@pyscript/core']}" in makefile
     assert f"PYODIDE_VERSION := {pins['pyodide']}" in makefile

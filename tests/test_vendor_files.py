@@ -16,12 +16,13 @@ from chatdump.server.widget_files import PAGE_FILES, REPO_ROOT, WidgetFiles, shi
 pytestmark = pytest.mark.anyio
 RUNTIME = [
     "pyodide-1.0/pyodide.mjs", "pyodide-1.0/pyodide.asm.wasm", "pyscript-9.9/core.js",
-    "pyscript-9.9/core.css", "pyscript-9.9/core.js.map", "wheels/pyodide_http-0.2.2-py3-none-any.whl",
+    "pyscript-9.9/core.css", "pyscript-9.9/core.js.map", "pyodide-1.0-pyc/python_stdlib.zip",
+    "pyodide-1.0-pyc/pyodide.mjs", "widget/widget.zip",
 ]  # fmt: skip
 STRAYS = [
     "pyodide-1.0/.env", "pyscript-9.9/.secret.js", ".htpasswd", "notes.txt",
     "pyodide-1.0/backup.tar", "pyscript-9.9/dump.sql", "wheels/other-1.0-py3-none-any.whl",
-    "pyodide-1.0/pyodide-lock.json.bak",
+    "pyodide-1.0/pyodide-lock.json.bak", "widget/other.zip", "pyodide-1.0-pyc/notes.txt",
 ]  # fmt: skip
 
 
@@ -62,3 +63,16 @@ async def test_head_answers_like_get_without_a_body(client: httpx.AsyncClient, p
     assert head.content == b""
     for name in ("content-type", "content-length", "cache-control", "content-security-policy"):
         assert head.headers.get(name) == got.headers.get(name), name
+
+
+async def test_the_versioned_runtime_is_cached_for_good(client: httpx.AsyncClient) -> None:
+    for name in ("pyodide-1.0-pyc/python_stdlib.zip", "pyscript-9.9/core.js"):
+        assert "immutable" in (await client.get(f"/vendor/{name}")).headers["cache-control"], name
+
+
+async def test_the_widget_zip_is_revalidated_since_it_changes_under_one_name(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.get("/vendor/widget/widget.zip")
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-cache"

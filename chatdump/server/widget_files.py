@@ -1,13 +1,15 @@
 """The widget's files, and only those: what the server may hand to a browser.
 
 The page (``index.html``, ``main.py``, ``pyscript.toml``) lives at the repo root; the Python modules
-it loads are exactly the sources listed in ``pyscript.toml``'s ``[files]``; the runtime (PyScript,
-Pyodide, pyodide-http) is under ``vendor/``, written by ``make setup``. Nothing else of the repo is
+it loads come in one zip under ``vendor/widget/`` (``pyscript.toml``'s ``[files]``); the runtime
+(PyScript, Pyodide) is under ``vendor/`` too, all written by ``make setup``. Nothing else of the repo is
 reachable: no server code, no ``pyproject.toml``, no ``.git``.
 
 Of ``vendor/``, only what ``make setup`` puts there is served (``vendor_manifest``): the five
-Pyodide files it copies, PyScript's ``dist`` (its .js, .css and .map files), and the wheels that
-``pyscript.toml`` lists. A file dropped in the folder later (a backup, a ``.env``, notes) and every
+Pyodide files of each runtime folder (the stock one, and ``pyodide-<v>-pyc`` with its precompiled
+stdlib), PyScript's ``dist`` (its .js, .css and .map files), and the archives that
+``pyscript.toml`` lists (the widget's module zip). The versioned runtime folders are cached for
+good; ``vendor/widget/`` changes with the sources under the same name, so it is revalidated. A file dropped in the folder later (a backup, a ``.env``, notes) and every
 dotfile is a 404.
 """
 
@@ -45,6 +47,8 @@ PYODIDE_FILES = frozenset(
     {"pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"}
 )
 PYSCRIPT_SUFFIXES = (".js", ".css", ".map")  # @pyscript/core's dist is flat: bundles and maps
+# The widget's module zip (tools/precompile.py): rebuilt from the sources under the same name.
+REVALIDATED_DIR = "widget/"
 # The runtime's files must carry these types or the browser refuses them; don't trust /etc/mime.types.
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("application/wasm", ".wasm")
@@ -129,7 +133,9 @@ class _VersionedFiles(StaticFiles):
         status_code: int = 200,
     ) -> Response:  # fmt: skip
         response = super().file_response(full_path, stat_result, scope, status_code)
-        response.headers["Cache-Control"] = IMMUTABLE
+        relative = Path(full_path).relative_to(Path(self.directory or "")).as_posix()
+        revalidate = relative.startswith(REVALIDATED_DIR)
+        response.headers["Cache-Control"] = "no-cache" if revalidate else IMMUTABLE
         return response
 
 
