@@ -1,7 +1,8 @@
 """Just the widget's cold load against the bare stock page, interleaved, with the first paint.
 
-Not run by `make bench` (not named bench_*). The short form of bench_widget.py's load benchmark for a busy machine (no warm loads, no import
-pages, no 100 MB dump to generate first). Run: BENCH_ROUNDS=7 .venv/bin/python bench/quick_coldload.py
+The short form of bench_widget.py's load benchmark, for a busy machine: no warm loads, no import
+pages, no 100 MB dump to generate first. Not run by `make bench` (its name is not bench_*).
+Run: BENCH_ROUNDS=7 .venv/bin/python bench/quick_coldload.py
 """
 
 from __future__ import annotations
