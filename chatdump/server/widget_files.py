@@ -124,18 +124,20 @@ class _VersionedFiles(StaticFiles):
         self.manifest = manifest
 
     async def get_response(self, path: str, scope: Scope) -> Response:
-        if path.replace(os.sep, "/") not in self.manifest:
+        relative = path.replace(os.sep, "/")
+        if relative not in self.manifest:
             raise StarletteHTTPException(status_code=404, detail="Not found.")
-        return await super().get_response(path, scope)
+        response = await super().get_response(path, scope)
+        if relative.startswith(REVALIDATED_DIR):
+            response.headers["Cache-Control"] = "no-cache"
+        return response
 
     def file_response(
         self, full_path: str | PathLike[str], stat_result: os.stat_result, scope: Scope,
         status_code: int = 200,
     ) -> Response:  # fmt: skip
         response = super().file_response(full_path, stat_result, scope, status_code)
-        relative = Path(full_path).relative_to(Path(self.directory or "")).as_posix()
-        revalidate = relative.startswith(REVALIDATED_DIR)
-        response.headers["Cache-Control"] = "no-cache" if revalidate else IMMUTABLE
+        response.headers["Cache-Control"] = IMMUTABLE
         return response
 
 
