@@ -9,16 +9,20 @@ when the frame blocks downloads.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import js
 from pyodide.ffi import create_proxy, to_js
 from pyscript import document, window
 
-from chatdump.core import embed, origins
+from chatdump.core import embed, messages, origins
 from chatdump.core.errors import ChatdumpError
 from chatdump.core.link import read_page_params
+
+if TYPE_CHECKING:
+    from browser.locale import Phrase
+    from browser.view import View
 
 CONFIG_TIMEOUT_MS = 5_000
 # A framed widget with no grant in its link waits this long for a set-grant command.
@@ -74,8 +78,10 @@ class Embedding:
         *,
         use_grant: Callable[[str, str], None],
         download: Callable[[], None],
+        view: "View",
     ) -> None:
         self.ancestors = ancestors
+        self.view = view
         self.use_grant = use_grant
         self.download = download
         self.own_origin = str(window.location.origin)
@@ -88,12 +94,14 @@ class Embedding:
         self.grant = ""
         self.grant_timer: Any = None
         self.notice = self._element("p", "chatdump-notice")
-        self.newtab = self._element("button", "chatdump-newtab", "Open in a new tab")
+        self.notice_text: Callable[[], str] | None = None
+        self.newtab = self._element("button", "chatdump-newtab", "embed.open_new_tab")
         self._proxies = [
             self._listen(window, "message", self.on_message),
             self._listen(document, "chatdump:state", self.on_state),
             self._listen(document, "chatdump:progress", self.on_progress),
             self._listen(document, "chatdump:saved", self.on_saved),
+            self._listen(document, "chatdump:lang", lambda _event: self.retell()),
             self._listen(self.newtab, "click", lambda _event: self.open_new_tab()),
         ]
         if self.framed:
@@ -115,9 +123,11 @@ class Embedding:
         detail = event.detail
         state, message = str(detail.state), str(detail.message)
         if state == "done":
-            hint = embed.after_save_hint(self.sandboxed, self.declared)
-            if hint:  # else keep what advise() showed
-                self._show_notice(hint, fallback=True)
+            if embed.after_save_hint(self.sandboxed, self.declared):  # else keep advise()'s
+                self._show_notice(
+                    lambda: embed.after_save_hint(self.sandboxed, self.declared, self.lang),
+                    fallback=True,
+                )
         elif state == "error":
             code = getattr(detail, "code", None) or "error"
             self.post(embed.error_event(str(code), message))
@@ -177,6 +187,8 @@ class Embedding:
                 document.documentElement.removeAttribute("data-theme")
             else:
                 document.documentElement.dataset.theme = command.value
+        elif command.kind == "set-lang":
+            self.view.set_language(command.value)
         elif command.kind == "set-sandbox":
             self.declared = command.flags
             self.advise()
@@ -185,18 +197,14 @@ class Embedding:
 
     # Grants passed by message rather than in the link.
 
-    def wait_for_grant(self, show: Callable[[str, str], None]) -> bool:
+    def wait_for_grant(self, show: Callable[[str, "Phrase", str], None]) -> bool:
         """A framed widget with no grant in its link waits (bounded) for the host to send one."""
         if not self.framed:
             return False
-        show("loading", "Waiting for the page to pass a grant…")
+        show("loading", lambda locale: locale.text("status.waiting_for_grant"), "")
 
         def give_up() -> None:
-            show(
-                "error",
-                "The page embedding chatdump passed no grant: it must put one in the link "
-                "(#session=…&grant=…) or send a set-grant message.",
-            )
+            show("error", lambda locale: locale.text("error.no_grant_passed"), "no_grant_passed")
 
         self.grant_timer = window.setTimeout(create_proxy(give_up), GRANT_WAIT_MS)
         return True
@@ -209,12 +217,17 @@ class Embedding:
     # Sandboxes that block downloads.
 
     def advise(self) -> None:
-        advice = embed.download_advice(self.sandboxed, self.declared)
+        advice = embed.download_advice(self.sandboxed, self.declared, self.lang)
         if advice is None:
-            self._show_notice("", fallback=False)
+            self._show_notice(None, fallback=False)
             return
         code, message, fallback = advice
-        self._show_notice(message, fallback=fallback)
+        self._show_notice(
+            lambda: embed.sandbox_message(
+                embed.missing_flags(self.declared or frozenset()), fallback=fallback, lang=self.lang
+            ),
+            fallback=fallback,
+        )
         document.documentElement.dataset.chatdumpBlocked = code
         self.post(embed.error_event(code, message))
 
@@ -231,24 +244,36 @@ class Embedding:
         page = f"{window.location.origin}{window.location.pathname}"
         opened = window.open(f"{page}#session={quote(session)}&grant={quote(grant)}", "_blank")
         if opened is None:
+            flags = " ".join(embed.POPUP_FLAGS)
             self._show_notice(
-                "The browser blocked the new tab: the page embedding chatdump must add "
-                "allow-popups allow-popups-to-escape-sandbox to the iframe's sandbox.",
+                lambda: messages.text(self.lang, "embed.popup_blocked", flags=flags),
                 fallback=False,
             )
             return
         opened.opener = None
 
-    def _show_notice(self, text: str, *, fallback: bool) -> None:
-        self.notice.textContent = text
-        self.notice.hidden = not text
+    @property
+    def lang(self) -> str:
+        return self.view.locale.lang
+
+    def _show_notice(self, text: Callable[[], str] | None, *, fallback: bool) -> None:
+        """``text`` is asked again when the language changes (``retell``)."""
+        self.notice_text = text
+        self.notice.textContent = text() if text else ""
+        self.notice.hidden = text is None
         self.newtab.hidden = not fallback
 
-    def _element(self, tag: str, element_id: str, text: str = "") -> Any:
+    def retell(self) -> None:
+        if self.notice_text is not None:
+            self.notice.textContent = self.notice_text()
+
+    def _element(self, tag: str, element_id: str, key: str = "") -> Any:
         element = document.createElement(tag)
         element.id = element_id
         element.className = element_id
-        element.textContent = text
+        if key:  # View.set_language relabels it
+            element.dataset.chatdumpText = key
+            element.textContent = messages.text(self.lang, key)
         element.hidden = True
         if tag == "button":
             element.type = "button"

@@ -29,6 +29,7 @@ from pyodide.ffi import create_proxy, to_js
 from pyscript import window
 
 from browser.embedding import Embedding, load_ancestors
+from browser.locale import Phrase, browser_languages, error_phrase, say
 from browser.save import save_blob, user_active
 from browser.transfer import Transfer
 from browser.view import View
@@ -47,10 +48,10 @@ from chatdump.core.flow import (
     download_flow,
     drive_flow,
 )
-from chatdump.core.formats import FORMATS, Converter, output_filename
+from chatdump.core.formats import Converter, output_filename
 from chatdump.core.formats.transcript import transcript_line
-from chatdump.core.link import PageParams, read_format, read_page_params
-from chatdump.core.progress import human_size
+from chatdump.core.link import PageParams, read_format, read_lang, read_page_params
+from chatdump.core.messages import negotiate
 from chatdump.core.save_gesture import needs_save_click
 from chatdump.endpoint_client import EndpointClient
 
@@ -73,6 +74,10 @@ def now() -> datetime:
 def text_or_none(value: Any) -> str | None:
     """A JS string as ``str``; JS ``null`` (``JsNull`` in this Pyodide) and the rest as ``None``."""
     return value if isinstance(value, str) else None
+
+
+def saved_phrase(key: str, filename: str, size: int) -> Phrase:
+    return lambda locale: locale.text(key, filename=filename, size=locale.size(size))
 
 
 class Download:
@@ -122,20 +127,23 @@ class Download:
     async def run(self) -> None:
         self.controller = js.AbortController.new()
         self.body = None
-        self.view.show("working", "Downloading the chat…")
+        self.view.show("working", say("status.downloading"))
         outcome = await drive_flow(
             download_flow(self.params.session_id, self.chat, now()), self.perform
         )
         if isinstance(outcome, Cancelled):
-            self.view.show("ready", "Cancelled; nothing was saved.")
+            self.view.show("ready", say("status.cancelled"))
             return
         blob, reader = self.body, None
         if self.format != "csv":
-            self.view.show("working", f"Converting to {FORMATS[self.format].label}…")
+            name = f"format_name.{self.format}"
+            self.view.show(
+                "working", lambda loc: loc.text("status.converting", format=loc.text(name))
+            )
             converter = Converter(self.format)
             blob = await self.convert(blob, converter)
             if blob is None:
-                self.view.show("ready", "Cancelled; nothing was saved.")
+                self.view.show("ready", say("status.cancelled"))
                 return
             reader = converter.reader
         self.offer(blob, output_filename(outcome.filename, self.format))
@@ -166,21 +174,21 @@ class Download:
         except ChatdumpError:
             messages = []  # the first chunk may end inside a long record: no preview then
         text = "".join(transcript_line(message) for message in messages)
-        if reader is None and int(source.size) > SUMMARY_LIMIT:
+        size = int(source.size)
+        if reader is None and size > SUMMARY_LIMIT:
             self.view.show_summary(
-                f"{human_size(int(source.size))}; no summary for a file this big.", text
+                lambda loc: loc.text("summary.too_big", size=loc.size(size)), text
             )
             return
         if reader is None:
-            self.view.show_summary("Summarising…", text)
+            self.view.show_summary(say("summary.summarising"), text)
             try:
                 reader = await self.read_all(source)
-            except ChatdumpError as exc:
-                self.view.show_summary(
-                    f"Saved as is, but it is not a readable chat dump: {exc.message}", ""
-                )
+            except ChatdumpError:
+                self.view.show_summary(say("summary.unreadable"), "")
                 return
-        self.view.show_summary(reader.summary.describe() + ".", text)
+        summary = reader.summary
+        self.view.show_summary(lambda loc: loc.summary(summary), text)
 
     async def read_all(self, source: Any) -> ChatReader:
         reader, total = ChatReader(), int(source.size)
@@ -193,21 +201,21 @@ class Download:
 
     def offer(self, blob: Any, filename: str) -> None:
         """Save now, or through "Save file" when the click no longer counts as a gesture."""
-        size = human_size(int(blob.size))
+        size = int(blob.size)
         elapsed = js.performance.now() - self.clicked_at
         if needs_save_click(user_active(), elapsed):
             self.pending = (blob, filename)
-            self.view.show("save", f"{filename} is ready ({size}). Press Save file to keep it.")
+            self.view.show("save", saved_phrase("status.save_ready", filename, size))
             return
         save_blob(blob, filename)
-        self.view.show("done", f"Saved {filename} ({size}).")
+        self.view.show("done", saved_phrase("status.saved", filename, size))
 
     def save_pending(self) -> None:
         if self.pending is None:
             return
         (blob, filename), self.pending = self.pending, None
         save_blob(blob, filename)
-        self.view.show("done", f"Saved {filename} ({human_size(int(blob.size))}).")
+        self.view.show("done", saved_phrase("status.saved", filename, int(blob.size)))
 
     def cancel(self) -> None:
         if self.controller is not None:
@@ -228,8 +236,13 @@ class Widget:
         self.listen(view.save, "click", self.on_save)
 
     async def start(self) -> None:
+        asked = read_lang(str(window.location.search), str(window.location.hash))
+        self.view.set_language(negotiate(asked, browser_languages()))
         embedding = Embedding(
-            await load_ancestors(), use_grant=self.use_grant, download=self.start_download
+            await load_ancestors(),
+            use_grant=self.use_grant,
+            download=self.start_download,
+            view=self.view,
         )
         try:
             params = read_page_params(window.location.search, window.location.hash)
@@ -253,12 +266,12 @@ class Widget:
         if self.take_early_click():
             self.start_download()
         else:
-            self.view.show("ready", "Ready.")
+            self.view.show("ready", say("status.ready"))
 
     def fail_to_start(self, exc: ChatdumpError) -> None:
         self.startup_error = exc
         self.take_early_click()
-        self.view.show("error", exc.message, exc.code)
+        self.view.show("error", error_phrase(exc.code, exc.message), exc.code)
 
     def take_early_click(self) -> bool:
         """Whether the button was clicked before Python was up (early_click.js noted it)."""
@@ -289,8 +302,10 @@ class Widget:
             if self.view.root.dataset.chatdumpState == "loading":
                 return  # early_click.js noted the click; use_grant runs it
             error = self.startup_error
-            message = error.message if error else "The widget did not start."
-            self.view.show("error", message, error.code if error else "not_started")
+            if error is None:
+                self.view.show("error", say("error.not_started"), "not_started")
+            else:
+                self.view.show("error", error_phrase(error.code, error.message), error.code)
             return
         self.busy = True
         self.download.clicked_at = js.performance.now()
@@ -301,13 +316,11 @@ class Widget:
             await self.download.run()
         except ChatdumpError as exc:
             self.download.chat = None  # ask again on Retry
-            self.view.show("error", exc.message, exc.code)
+            self.view.show("error", error_phrase(exc.code, exc.message), exc.code)
         except Exception as exc:  # a browser failure we did not foresee: say so, save nothing
             js.console.error(f"chatdump: {exc!r}")
             self.download.chat = None
-            self.view.show(
-                "error", "The download failed unexpectedly; nothing was saved.", "unexpected"
-            )
+            self.view.show("error", say("error.unexpected"), "unexpected")
         finally:
             self.busy = False
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import unquote_plus
 
-from chatdump.core import errors
+from chatdump.core import errors, messages
 from chatdump.core.formats import FORMATS
 from chatdump.core.link import is_grant_shaped
 from chatdump.core.origins import Ancestors
@@ -70,7 +70,7 @@ def resize_event(height: float) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class Command:
-    kind: str  # set-grant | set-format | set-theme | set-sandbox | download
+    kind: str  # set-grant | set-format | set-theme | set-lang | set-sandbox | download
     session_id: str = ""
     grant: str = ""
     value: str = ""
@@ -101,13 +101,15 @@ def read_command(text: str) -> Command | None:
         return Command(kind, value=_choice(data, "format", tuple(FORMATS)))
     if kind == "set-theme":
         return Command(kind, value=_choice(data, "theme", THEMES))
+    if kind == "set-lang":
+        return Command(kind, value=_choice(data, "lang", tuple(messages.LANGUAGES)))
     if kind == "set-sandbox":
         return Command(kind, flags=sandbox_flags(_text(data, "sandbox", 500)))
     if kind == "download":
         return Command(kind)
     raise _bad(
         f"Unknown command type {str(kind)[:40]!r}: use set-grant, set-format, set-theme, "
-        "set-sandbox or download."
+        "set-lang, set-sandbox or download."
     )
 
 
@@ -158,14 +160,11 @@ def can_open_fallback(flags: frozenset[str]) -> bool:
     return all(flag in flags for flag in POPUP_FLAGS)
 
 
-def sandbox_message(missing: tuple[str, ...], *, fallback: bool) -> str:
+def sandbox_message(missing: tuple[str, ...], *, fallback: bool, lang: str = "en") -> str:
     """What to tell the person (and the host page's developer) when the frame blocks downloads."""
     needed = " ".join(SANDBOX_FLAGS)
-    text = (
-        f"This page's frame blocks downloads: the page embedding chatdump must add "
-        f'{" ".join(missing)} to the iframe\'s sandbox attribute (sandbox="{needed}").'
-    )
-    return text + (" Meanwhile, open the download in a new tab." if fallback else "")
+    text = messages.text(lang, "embed.sandbox_blocks", missing=" ".join(missing), needed=needed)
+    return text + (" " + messages.text(lang, "embed.sandbox_fallback") if fallback else "")
 
 
 @dataclass(frozen=True)
@@ -188,7 +187,7 @@ def read_embed_params(query: str, fragment: str) -> EmbedParams:
 
 
 def download_advice(
-    sandboxed: bool, declared: frozenset[str] | None
+    sandboxed: bool, declared: frozenset[str] | None, lang: str = "en"
 ) -> tuple[str, str, bool] | None:
     """``(code, message, fallback)`` when the frame will block the download, else None.
 
@@ -203,13 +202,14 @@ def download_advice(
     if "allow-downloads" not in missing:
         return None
     fallback = can_open_fallback(declared)
-    return "sandbox_blocks_downloads", sandbox_message(missing, fallback=fallback), fallback
+    return (
+        "sandbox_blocks_downloads",
+        sandbox_message(missing, fallback=fallback, lang=lang),
+        fallback,
+    )
 
 
-def after_save_hint(sandboxed: bool, declared: frozenset[str] | None) -> str:
+def after_save_hint(sandboxed: bool, declared: frozenset[str] | None, lang: str = "en") -> str:
     if not sandboxed or declared is not None:
         return ""
-    return (
-        "No file? This frame is sandboxed: the page embedding chatdump must allow downloads "
-        '(sandbox="allow-scripts allow-same-origin allow-downloads").'
-    )
+    return messages.text(lang, "embed.after_save", needed=" ".join(SANDBOX_FLAGS))

@@ -27,6 +27,13 @@ class PageParams:
     session_id: str
     grant: str
     format: str = DEFAULT_FORMAT
+    lang: str = ""  # as the link asks; chatdump.core.messages.negotiate decides what it gets
+
+
+def read_lang(query: str, fragment: str) -> str:
+    """The ``lang`` page param as given (``""`` when absent). Read apart from the rest, since a
+    link missing its session still gets its error in the language it asks for."""
+    return {**_first_values(query), **_first_values(fragment)}.get("lang", "")[:35]
 
 
 def read_page_params(query: str, fragment: str) -> PageParams:
@@ -54,7 +61,9 @@ def read_page_params(query: str, fragment: str) -> PageParams:
         )
     if not is_grant_shaped(grant):
         raise errors.NotAuthenticated("This link's grant is malformed.", code="invalid_grant")
-    return PageParams(session, grant, read_format(values.get("format", "")))
+    return PageParams(
+        session, grant, read_format(values.get("format", "")), values.get("lang", "")[:35]
+    )
 
 
 def read_format(value: str) -> str:
