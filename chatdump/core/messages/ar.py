@@ -16,7 +16,7 @@ MESSAGES: dict[str, Message] = {
     "format.csv": "CSV (كما هو مخزَّن)",
     "format.excel": "CSV لبرنامج Excel",
     "format.jsonl": "JSON Lines",
-    "format.txt": "نص المحادثة (.txt)",
+    "format.txt": "نص المحادثة (\u2066.txt\u2069)",  # isolated: else it reads "(txt.)"
     "format_name.csv": "CSV (الأصلي)",
     "format_name.excel": "CSV لبرنامج Excel",
     "format_name.jsonl": "JSON Lines",
