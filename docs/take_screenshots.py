@@ -1,12 +1,20 @@
+# ruff: noqa: S603, S607 - fixed commands (dpkg-query, apt-get), no outside input
 """Screenshots of each widget state for the README, in headless Chromium: docs/screenshots/*.png.
 
 Run: .venv/bin/python docs/take_screenshots.py  (loopback only; uses the browser tests' servers)
+
+Real glyphs need real fonts: Debian's Noto CJK (Japanese names in the chats) and Noto Color Emoji
+are installed through apt-get when missing (as root; otherwise the script says what to install).
+Arabic comes with fonts-noto-core/fonts-dejavu, which Chromium's package pulls in.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import Page, sync_playwright
 
@@ -18,6 +26,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_grant, widget_u
 from tests.browser.faults import WidgetServer, widget_server  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+FONT_PACKAGES = ("fonts-noto-cjk", "fonts-noto-color-emoji")
 TIMEOUT_MS = 90_000
 CLICK_WITHOUT_GESTURE = """
 new Promise((resolve) => {
@@ -30,6 +39,26 @@ new Promise((resolve) => {
   document.getElementById("chatdump-download").click();
 })
 """
+
+
+def installed(package: str) -> bool:
+    found = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True, check=False
+    )
+    return found.stdout.strip() == "install ok installed"
+
+
+def ensure_fonts() -> None:
+    missing = [package for package in FONT_PACKAGES if not installed(package)]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        sys.exit(f"screenshots need fonts: sudo apt-get install -y {' '.join(missing)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    if subprocess.run(install, env=env, check=False).returncode != 0:  # stale package lists
+        subprocess.run(["apt-get", "update"], env=env, check=True, timeout=600)
+        subprocess.run(install, env=env, check=True, timeout=900)
 
 
 def wait(page: Page, state: str) -> None:
@@ -51,6 +80,7 @@ def shot(page: Page, name: str) -> None:
 
 
 def main() -> None:
+    ensure_fonts()
     OUT.mkdir(parents=True, exist_ok=True)
     with widget_server() as widget, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -59,6 +89,7 @@ def main() -> None:
         )
         link = widget_url(widget.base, DEFAULT_SESSION_ID, demo_grant(DEFAULT_SESSION_ID))
         page = context.new_page()
+        languages(page, widget)
 
         # Python held back (main.py never arrives), to catch the page before it is up: a click
         # is remembered and the status says so.
@@ -80,6 +111,22 @@ def main() -> None:
         page.click("#chatdump-preview summary")
         shot(page, "widget-dark-320px")
         browser.close()
+
+
+def languages(page: Page, widget: WidgetServer) -> None:
+    """German and Arabic (right to left), each done with the preview open."""
+    grant = quote(demo_grant(DEFAULT_SESSION_ID))
+    for lang in ("de", "ar"):
+        load(
+            page,
+            f"{widget.base}/?lang={lang}&format=txt#session={DEFAULT_SESSION_ID}&grant={grant}",
+        )
+        with page.expect_download():
+            page.click("#chatdump-download")
+        wait(page, "done")
+        page.wait_for_selector("#chatdump-summary:not([hidden])", timeout=TIMEOUT_MS)
+        page.click("#chatdump-preview summary")
+        shot(page, f"widget-{lang}")
 
 
 def states(page: Page, widget: WidgetServer, link: str) -> None:
