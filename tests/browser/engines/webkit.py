@@ -11,12 +11,14 @@ import json
 import os
 import select
 import subprocess
-import warnings
+import time
 from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.client_config import ClientConfig
+from selenium.webdriver.remote.remote_connection import RemoteConnection
 from selenium.webdriver.webkitgtk.options import Options
 from selenium.webdriver.webkitgtk.service import Service
 
@@ -27,6 +29,8 @@ MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
 XVFB = "/usr/bin/Xvfb"
 START_TIMEOUT = 20
 PAGE_LOAD_SECONDS = 30
+# Every driver command is bounded (Selenium's default is to wait for ever).
+COMMAND_SECONDS = 60
 
 
 def start_xvfb(log: Any) -> tuple[subprocess.Popen[bytes], str]:
@@ -37,14 +41,26 @@ def start_xvfb(log: Any) -> tuple[subprocess.Popen[bytes], str]:
     )  # fmt: skip
     os.close(write)
     try:
-        ready, _, _ = select.select([read], [], [], START_TIMEOUT)
-        number = os.read(read, 16).decode().strip() if ready else ""
+        number = read_display(read, time.monotonic() + START_TIMEOUT)
     finally:
         os.close(read)
-    if not number:
+    if not number or process.poll() is not None:
         process.kill()
         raise AssertionError(f"Xvfb gave no display within {START_TIMEOUT} s")
     return process, f":{number}"
+
+
+def read_display(fd: int, deadline: float) -> str:
+    """The display number Xvfb writes to ``fd``, once its line is whole: Xvfb writes the number
+    and the newline separately and dies (SIGPIPE) if the pipe is closed in between."""
+    seen = b""
+    while not seen.endswith(b"\n"):
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        piece = os.read(fd, 16) if ready else b""
+        if not piece:
+            return ""
+        seen += piece
+    return seen.decode().strip()
 
 
 class WebKit:
@@ -66,14 +82,14 @@ class WebKit:
         options = Options()
         options.binary_location = MINIBROWSER
         options.add_argument("--automation")
-        service = Service(executable_path=DRIVER, env=env, log_output=self.log)
+        self.service = Service(executable_path=DRIVER, env=env, log_output=self.log)
         try:
-            with warnings.catch_warnings():
-                # Selenium's own WebKitGTK class still passes the address the deprecated way.
-                warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
-                self.driver = webdriver.WebKitGTK(options=options, service=service)
+            self.service.start()
+            config = ClientConfig(self.service.service_url, timeout=COMMAND_SECONDS)
+            self.driver = webdriver.Remote(RemoteConnection(client_config=config), options=options)
             self.driver.set_page_load_timeout(PAGE_LOAD_SECONDS)
         except Exception:
+            self.service.stop()
             self.stop_xvfb()
             raise
 
@@ -112,6 +128,7 @@ class WebKit:
         try:
             self.driver.quit()
         finally:
+            self.service.stop()
             self.stop_xvfb()
 
     def stop_xvfb(self) -> None:
