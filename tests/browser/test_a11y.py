@@ -67,6 +67,13 @@ def hold_storage(page: Page) -> list[Route]:
 
 
 def release(page: Page, held: list[Route]) -> None:
+    # Wait (bounded) for the request first: one arriving after the loop and before unroute
+    # would otherwise stay held for good.
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the widget never asked storage for the chat"
     for route in held:
         with contextlib.suppress(PlaywrightError):  # aborted by the page meanwhile (Cancel)
             route.continue_()

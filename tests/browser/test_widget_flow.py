@@ -94,9 +94,14 @@ def test_a_click_before_python_is_ready_is_remembered_and_runs(
         tab.get_by_role("button", name="Download chat").click()
         assert tab.evaluate("document.documentElement.dataset.chatdumpState") == "loading"
         assert status(tab) == "Starting…"
-        tab.unroute("**/main.py")
-        for route in held:
-            route.continue_()
+        # Let main.py through once it has been asked for (never by unrouting, which races with a
+        # request arriving meanwhile: Playwright then reports the held route as already handled).
+        for _ in range(STEP_TIMEOUT_MS // 50):
+            if held:
+                break
+            tab.wait_for_timeout(50)
+        assert len(held) == 1, "the page never asked for main.py"
+        held[0].continue_()
         # The gesture may have lapsed by the time Python is up: then the save takes a click.
         if wait_for_state(tab, "done", "save") == "save":
             tab.get_by_role("button", name="Save file").click()
