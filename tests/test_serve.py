@@ -59,7 +59,12 @@ def test_several_workers_serve_and_honour_each_others_storage_urls(tmp_path: Pat
                 assert client.get(answer.json()["url"]).status_code == 200
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
-    assert "Started parent process" in (tmp_path / "log").read_text()
+    log = (tmp_path / "log").read_text()
+    assert "Started parent process" in log
+    # Every worker writes the access log (they are spawned: the parent's set-up is not theirs).
+    asked = f"chatdump.access: 127.0.0.1 GET /api/sessions/{DEFAULT_SESSION_ID}/chat-url 200"
+    assert log.count(asked) == 12, log
+    assert grant not in log
 
 
 def test_the_access_log_shows_the_client_a_trusted_proxy_names(tmp_path: Path) -> None:

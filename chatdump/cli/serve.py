@@ -3,7 +3,6 @@ imports the server, and only when a command runs, so the other commands start qu
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import sys
@@ -57,18 +56,13 @@ def serve(
     import uvicorn
 
     from chatdump.server.app import DEMO_ENV, DEMO_STORAGE_KEY_ENV, PUBLIC_URL_ENV, create_app
+    from chatdump.server.logs import configure as configure_logging
     from chatdump.upstream.demo import DEFAULT_SESSION_ID
 
     settings = _settings(demo=demo)
     webhook = _or_exit(_webhook_settings)
     public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # The format uses none of these, and each costs a little on every record, i.e. on every
-    # request (the access log): the logging HOWTO's "Optimization".
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
-    logging._srcfile = None  # no caller's file and line: the HOWTO's documented switch for it
+    configure_logging()
     click.echo(f"chatdump {__version__} serving the {settings.provider} upstream on {public_url}")
     if settings.demo_secret_in_use:
         click.echo(

@@ -111,8 +111,11 @@ def _shared_state(settings: Settings) -> SharedState | None:
 
 def app_from_env() -> FastAPI:
     """The app from the environment, as each ``chatdump serve --workers N`` process builds it."""
+    from chatdump.server.logs import configure as configure_logging
     from chatdump.server.webhooks import WebhookSettings
 
+    # uvicorn spawns its workers: the parent's logging set-up does not reach them.
+    configure_logging()
     demo = os.environ.get(DEMO_ENV) == "1"
     settings = Settings.from_env(os.environ, demo=demo)
     public_url = os.environ.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)
