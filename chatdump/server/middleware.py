@@ -11,12 +11,17 @@ import logging
 import secrets
 import time
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatdump.server.headers import COMMON_HEADERS
 
 log = logging.getLogger("chatdump.access")
+RawHeaders = list[tuple[bytes, bytes]]
+# As ASGI carries them: lower-case names, latin-1 bytes.
+_COMMON = [
+    (name.lower().encode(), value.encode("latin-1")) for name, value in COMMON_HEADERS.items()
+]
+_REQUEST_ID = b"x-request-id"
 
 
 def request_id_of(scope: Scope) -> str:
@@ -40,10 +45,7 @@ class RequestLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = request_id
-                for name, value in COMMON_HEADERS.items():
-                    headers.setdefault(name, value)
+                message["headers"] = with_common_headers(message.get("headers", ()), request_id)
             await send(message)
 
         try:
@@ -61,3 +63,13 @@ class RequestLog:
                 millis,
                 request_id,
             )
+
+
+def with_common_headers(headers: RawHeaders | tuple[()], request_id: str) -> RawHeaders:
+    """``headers`` with this request's id, and each common header the answer did not set itself.
+
+    Plain tuples, not Starlette's ``MutableHeaders``: this runs on every answer (measured)."""
+    kept = [(name, value) for name, value in headers if name != _REQUEST_ID]
+    names = {name for name, _ in kept}
+    extra = [header for header in _COMMON if header[0] not in names]
+    return [*kept, (_REQUEST_ID, request_id.encode()), *extra]
