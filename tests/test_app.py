@@ -146,3 +146,33 @@ async def test_errors_never_echo_the_grant(
     other = mint_grant(demo_settings.grant_secrets[-1], "someone-else")
     answer = await demo_client.get(CHAT_URL, headers=bearer(other))
     assert other not in answer.text
+
+
+async def test_an_unforeseen_failure_is_a_500_in_the_error_shape_with_its_request_id_logged(
+    demo_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from fastapi import APIRouter
+
+    from chatdump.server.app import create_app
+
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app = create_app(demo_settings, routers=[router])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    with caplog.at_level("INFO", logger="chatdump.access"):
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            answer = await client.get("/boom")
+    assert answer.status_code == 500
+    request_id = answer.headers["x-request-id"]
+    assert answer.json()["error"] == {
+        "code": "internal_error",
+        "message": "Something went wrong on the server.",
+        "request_id": request_id,
+    }
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    access = [r.getMessage() for r in caplog.records if r.name == "chatdump.access"]
+    assert any(" GET /boom 500 " in line and request_id in line for line in access), access
