@@ -83,19 +83,16 @@ async def test_a_query_goes_the_full_way(demo_client: httpx.AsyncClient, demo_gr
 async def test_only_a_cached_url_gets_a_warm_answer(
     demo_settings: Settings, demo_grant: str
 ) -> None:
-    from starlette.requests import Request
-
     from tests.fake_upstream import FixedUrlProvider
 
     provider = FixedUrlProvider("https://s.test/a.csv")
     async with httpx.AsyncClient() as storage:
         api = Api(demo_settings.grant_secrets, provider, storage)
         scope = {"type": "http", "method": "GET", "path": URL, "query_string": b"",
-                 "headers": [(b"authorization", f"Bearer {demo_grant}".encode())],
-                 "path_params": {"session_id": DEFAULT_SESSION_ID}}  # fmt: skip
-        assert api.warm_answer(Request(scope)) is None
+                 "headers": [(b"authorization", f"Bearer {demo_grant}".encode())]}  # fmt: skip
+        assert api.warm_answer(DEFAULT_SESSION_ID, scope) is None
         await api.cache.get(DEFAULT_SESSION_ID)
-        warm = api.warm_answer(Request(scope))
+        warm = api.warm_answer(DEFAULT_SESSION_ID, scope)
         assert warm is not None
         assert json.loads(warm.body)["url"] == "https://s.test/a.csv"
 

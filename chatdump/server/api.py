@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.types import Scope
 
 from chatdump.core import errors
 from chatdump.core.chat_url import ChatUrl
@@ -25,6 +26,7 @@ from chatdump.core.session_ids import check_session_id
 from chatdump.secret import Secret
 from chatdump.server.grants import MAX_TTL, GrantChecker
 from chatdump.server.headers import NO_STORE
+from chatdump.server.middleware import RawHeaders
 from chatdump.server.proxy import DumpResponse, StorageRefused, open_dump
 from chatdump.server.rate_limit import key_of
 from chatdump.server.schema import (
@@ -105,24 +107,22 @@ class Api:
             await self.spend_fresh(grant)
         return grant
 
-    def warm_answer(self, request: Request) -> Response | None:
+    def warm_answer(self, session_id: str, scope: Scope) -> Response | None:
         """The answer to a plain ``GET …/chat-url`` (no query) whose grant checks out and whose
         URL is cached, without awaiting anything; None for anything else (a cold cache, ``fresh``,
         any error), which the route then answers the full way (``chatdump.server.warm_path``)."""
-        if request.scope["query_string"]:
+        if scope["query_string"]:
             return None
-        session_id = request.path_params["session_id"]
         try:
-            self.check(session_id, request.headers.get("authorization"))
+            self.check(session_id, header(scope, b"authorization"))
         except errors.ChatdumpError:
             return None  # the route raises it again, and the one error edge answers
         cached = self.cache.cached(session_id)
-        return None if cached is None else self.chat_url_response(cached, request)
+        return None if cached is None else self.chat_url_response(cached, Request(scope))
 
     def chat_url_response(self, answer: ChatUrl, request: Request) -> Response:
-        body = _chat_url_body(self.present(answer.url, request), answer.expires_at, answer.filename)
-        # The answer holds a signed URL: no cache (browser, proxy) may keep it.
-        return Response(body, media_type="application/json", headers={"Cache-Control": NO_STORE})
+        url = self.present(answer.url, request)
+        return _ChatUrlResponse(*_chat_url_answer(url, answer.expires_at, answer.filename))
 
     async def spend_fresh(self, grant: str) -> None:
         wait = await self.fresh_limits.take(key_of(grant))
@@ -184,11 +184,35 @@ class Api:
 
 
 @functools.lru_cache(maxsize=MAX_ENTRIES)
-def _chat_url_body(url: str, expires_at: datetime, filename: str) -> bytes:
-    """The answer's JSON, as Starlette's JSONResponse writes it; remembered, as a warm cache
-    answers the same few bodies over and over."""
+def _chat_url_answer(url: str, expires_at: datetime, filename: str) -> tuple[bytes, RawHeaders]:
+    """The answer's JSON (as Starlette's JSONResponse writes it) and headers; remembered, as a
+    warm cache answers the same few over and over."""
     body = {"url": url, "expires_at": to_iso(expires_at), "filename": filename}
-    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    # The answer holds a signed URL: no cache (browser, proxy) may keep it.
+    headers = [
+        (b"cache-control", NO_STORE.encode()),
+        (b"content-length", str(len(text)).encode()),
+        (b"content-type", b"application/json"),
+    ]
+    return text, headers
+
+
+class _ChatUrlResponse(Response):
+    """A Response whose body and raw headers were made once (``_chat_url_answer``): Starlette's
+    own constructor would encode the same headers again on every request. Never mutated."""
+
+    def __init__(self, body: bytes, raw_headers: RawHeaders) -> None:
+        self.status_code, self.body, self.raw_headers = 200, body, raw_headers
+        self.background = None
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value (``name`` in lower case, as ASGI servers pass names)."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
 
 
 def bearer(authorization: str | None) -> str:

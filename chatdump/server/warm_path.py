@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from starlette._utils import get_route_path
-from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from chatdump.server.api import Api
@@ -31,10 +30,8 @@ class WarmPath:
         if scope["type"] == "http" and scope["method"] == "GET":
             match = CHAT_URL.fullmatch(get_route_path(scope))
             if match is not None:
-                scope["path_params"] = match.groupdict()
-                response = self.api.warm_answer(Request(scope, receive))
+                response = self.api.warm_answer(match.group(1), scope)
                 if response is not None:
                     await response(scope, receive, send)
                     return
-                del scope["path_params"]
         await self.app(scope, receive, send)
