@@ -97,6 +97,9 @@ def uvicorn_options(
         "host": host,
         "port": port,
         "root_path": root_path.rstrip("/"),
+        # The C parser (a dependency): about twice the requests per CPU second of uvicorn's
+        # pure-Python h11 (measured: 378k against 834k instructions per warm request).
+        "http": "httptools",
         "proxy_headers": True,
         "forwarded_allow_ips": forwarded_allow_ips,
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
