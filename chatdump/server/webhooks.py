@@ -112,7 +112,7 @@ def authorized(request: Request, secret: Secret) -> bool:
 
 def webhook_router(config: WebhookSettings, provider: Provider) -> APIRouter:
     router = APIRouter()
-    archive = open_destination(config.archive_to)
+    archive = open_destination(config.archive_to, config.workers)  # saves from as many threads
     busy: set[str] = set()  # sessions queued or being archived: a re-sent event starts nothing
     lane = anyio.CapacityLimiter(config.workers)  # not the default pool the static files use
 

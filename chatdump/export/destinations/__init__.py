@@ -2,8 +2,9 @@
 
 A plain path is a folder (``local``); ``s3://BUCKET/PREFIX`` is an S3-compatible bucket
 (``bucket``, needs the ``chatdump[s3]`` extra). One more destination is one more module with an
-``open_…(target)`` function and one line in ``SCHEMES``; each is imported only when asked for, so
-boto3 loads only for a bucket.
+``open_…(target, jobs)`` function and one line in ``SCHEMES``; each is imported only when asked
+for, so boto3 loads only for a bucket. ``jobs`` is how many chats will be saved at once (from as
+many threads), which a destination may size its buffers and connections for.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from pathlib import Path
 from chatdump.core import errors
 from chatdump.export.destinations.base import Destination, Entry
 
-# scheme -> "module:function" taking the target string
+# scheme -> "module:function" taking the target string and the number of jobs
 SCHEMES = {
     "s3": "chatdump.export.destinations.bucket:open_bucket",
 }
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
 
-def open_destination(target: str | Path) -> Destination:
+def open_destination(target: str | Path, jobs: int = 1) -> Destination:
     """The destination for ``target``: a folder path, or ``SCHEME://...`` from ``SCHEMES``."""
     text = str(target)
     found = _SCHEME.match(text)
@@ -37,7 +38,7 @@ def open_destination(target: str | Path) -> Destination:
             f"Unknown archive destination {scheme}://; use a folder path or {known}."
         )
     module, _, function = SCHEMES[scheme].partition(":")
-    opened: Destination = getattr(importlib.import_module(module), function)(text)
+    opened: Destination = getattr(importlib.import_module(module), function)(text, jobs)
     return opened
 
 

@@ -11,12 +11,19 @@ AbortMultipartUpload, no ListMultipartUploads), so a failed upload there is comp
 staging object and deleted, which must never touch an archived chat. Either way a failed or cut
 transfer leaves no object and no parts. We drive the multipart upload ourselves rather than through
 boto3's ``upload_fileobj``: a restart from byte 0 (storage ignoring ``Range``) must drop the parts
-sent so far, and a failure must fall back as above when the store cannot abort.
+sent so far, and a failure must fall back as above when the store cannot abort. The part buffers
+are shared by the chats saved at once (``part_buffers``): memory is ``max(jobs, 3)`` parts of
+8 MiB, whatever the chats' number and sizes.
 
 Every write of a chat is conditional (``If-None-Match: *``): where the store honours it (Amazon
 S3 since 2024), two runs racing for one session cannot both write its key; the loser keeps its
 bytes beside the winner's, or drops them when identical, as the local folder does. Stores that
-ignore it (s3rver) get last-writer-wins of the same verified bytes for one session.
+ignore it (s3rver) get last-writer-wins of the same verified bytes for one session. Whether a
+key is already taken (by an object without an entry record: a crash, someone else's file) comes
+from one listing of the chats' keys and sizes when a run starts (``entries``), which ``has`` and
+``save`` then trust: a HEAD per key cost one more small request per chat, and per archived chat
+on every rerun. The webhook, which lists nothing, asks per key. A key another run writes after
+the listing meets the conditional write, as above.
 
 The manifest cannot be appended to (S3 has no append), and a read-modify-write of one object races.
 So each verified chat first gets its own small entry object (``.chatdump/entries/SESSION.json``),
@@ -37,7 +44,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
+import mmap
 import re
 import secrets
 import threading
@@ -59,6 +68,7 @@ from chatdump.export.destinations.base import (
     side_name,
     utc_now,
 )
+from chatdump.export.destinations.part_buffers import PartBuffers
 from chatdump.export.download import Progress, Saved, stream_into
 from chatdump.export.storage_http import StorageClient
 from chatdump.upstream.base import SessionInfo
@@ -94,7 +104,8 @@ def parse_target(target: str) -> tuple[str, str]:
     return bucket, "/".join(parts)
 
 
-def open_bucket(target: str) -> Bucket:
+def open_bucket(target: str, jobs: int = 1) -> Bucket:
+    """The bucket at ``target``, sized for ``jobs`` chats saved at once (buffers, connections)."""
     bucket, prefix = parse_target(target)
     try:
         import boto3  # type: ignore[import-untyped]
@@ -108,9 +119,10 @@ def open_bucket(target: str) -> Bucket:
         retries={"mode": "standard", "max_attempts": 5},
         connect_timeout=10,
         read_timeout=60,
-        max_pool_connections=UPLOADS_AT_ONCE + 8,
+        max_pool_connections=jobs * (UPLOADS_AT_ONCE + 1) + 8,
     )
-    return Bucket(boto3.session.Session().client("s3", config=config), bucket, prefix)
+    client = boto3.session.Session().client("s3", config=config)
+    return Bucket(client, bucket, prefix, jobs=jobs)
 
 
 @contextlib.contextmanager
@@ -154,28 +166,64 @@ class Taken(Exception):
     """The final key was written by someone else first (a conditional write refused)."""
 
 
+class PartBody:
+    """The filled bytes of a part buffer as the seekable file botocore sends (and rewinds for a
+    retry). ``read`` hands out views of the buffer, not copies: botocore hashes and sends 1 MiB
+    and 16 KiB reads of it, and a copy of each, made in each uploading thread, would leave every
+    thread's malloc arena megabytes larger."""
+
+    def __init__(self, view: memoryview) -> None:
+        self._view, self._at = view, 0
+
+    def read(self, size: int = -1) -> memoryview:
+        end = len(self._view) if size < 0 else min(len(self._view), self._at + size)
+        chunk = self._view[self._at : end]
+        self._at = max(self._at, end)
+        return chunk
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._at, io.SEEK_END: len(self._view)}[whence]
+        self._at = max(0, base + offset)
+        return self._at
+
+    def tell(self) -> int:
+        return self._at
+
+    def seekable(self) -> bool:
+        return True
+
+
 class ObjectWriter:
     """A file-like that ``stream_into`` writes a chat into; nothing is visible until ``finish``.
 
-    Parts are filled in place in at most ``UPLOADS_AT_ONCE + 1`` buffers of ``part_size``, reused
-    as their uploads end: memory stays a few parts whatever the chat's size, and no part is
-    allocated anew (8 MiB buffers freed from other threads bloat glibc's heaps otherwise).
+    Used as a context manager: entering takes a part buffer from the bucket's shared
+    ``PartBuffers`` (waiting, before any download starts, when all are in use), leaving discards
+    what was not finished and gives every buffer back. Parts are filled in place; up to
+    ``UPLOADS_AT_ONCE`` of them upload while the next one fills, in buffers borrowed when free
+    and otherwise taken back from this chat's oldest upload.
     """
 
-    def __init__(
-        self, client: Any, bucket: str, staging: str, part_size: int = PART_SIZE,
-        spare: list[bytearray] | None = None,
-    ) -> None:  # fmt: skip
+    def __init__(self, client: Any, bucket: str, staging: str, buffers: PartBuffers) -> None:
         self._client, self._bucket, self._staging = client, bucket, staging
-        self._part_size = part_size
-        self._current: bytearray | None = None  # the part being filled, up to self._filled
+        self._buffers = buffers
+        self._part_size = buffers.size
+        self._current: mmap.mmap | None = None  # the part being filled, up to self._filled
         self._filled = 0
-        self._spare: list[bytearray] = [] if spare is None else spare
-        self._in_flight: deque[tuple[Future[dict[str, Any]], bytearray]] = deque()
+        self._spare: list[mmap.mmap] = []  # this chat's buffers, idle
+        self._in_flight: deque[tuple[Future[dict[str, Any]], mmap.mmap]] = deque()
         self._parts: list[Future[dict[str, Any]]] = []
         self._upload_id: str | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._staged = False  # the complete multipart upload sits at the staging key
+
+    def __enter__(self) -> ObjectWriter:
+        self._spare.append(self._buffers.take())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+        self._buffers.give(*self._spare)
+        self._spare = []
 
     # What stream_into needs of its output: write, and rewind to 0 when storage restarts.
     def write(self, data: bytes | bytearray | memoryview) -> int:
@@ -188,7 +236,7 @@ class ObjectWriter:
             self._filled += size
             source = source[size:]
             if self._filled == self._part_size:
-                self._send_part(self._current)
+                self._send_part(self._current, self._filled)
                 self._current, self._filled = None, 0
         return len(data)
 
@@ -212,11 +260,11 @@ class ObjectWriter:
         refuses a body that does not match. A copy's source was checked in ``_complete``.
         """
         if self._upload_id is None and not self._staged:
-            body = self._rest()
-            self._check_size(len(body), saved)
+            self._check_size(self._filled, saved)
+            body = PartBody(memoryview(self._current or b"")[: self._filled])
             with self._taken_or(f"store {key}"):
                 self._client.put_object(
-                    Bucket=self._bucket, Key=key, Body=body, ContentLength=len(body),
+                    Bucket=self._bucket, Key=key, Body=body, ContentLength=self._filled,
                     ContentType=CONTENT_TYPE, IfNoneMatch="*",
                 )  # fmt: skip
             return
@@ -249,20 +297,21 @@ class ObjectWriter:
         self._current = None
         self._upload_id, self._parts, self._staged, self._filled = None, [], False, 0
 
-    def _rest(self) -> bytes:
-        return bytes(memoryview(self._current)[: self._filled]) if self._current else b""
-
-    def _take_buffer(self) -> bytearray:
+    def _take_buffer(self) -> mmap.mmap:
         if self._spare:
             return self._spare.pop()
         if len(self._in_flight) < UPLOADS_AT_ONCE:
-            return bytearray(self._part_size)
-        # Back-pressure: wait for the oldest upload, then fill its buffer again.
+            free = self._buffers.try_take()
+            if free is not None:
+                return free
+        if not self._in_flight:  # used without ``with``: nothing of its own to wait for
+            return self._buffers.take()
+        # Back-pressure: wait for this chat's oldest upload, then fill its buffer again.
         part, buffer = self._in_flight.popleft()
         part.result()
         return buffer
 
-    def _send_part(self, data: bytes | bytearray) -> None:
+    def _send_part(self, buffer: mmap.mmap, size: int) -> None:
         if self._upload_id is None:
             with bucket_errors("start an upload"):
                 self._upload_id = self._client.create_multipart_upload(
@@ -270,24 +319,22 @@ class ObjectWriter:
                 )["UploadId"]
             self._pool = ThreadPoolExecutor(UPLOADS_AT_ONCE, thread_name_prefix="chatdump-s3")
         assert self._pool is not None
-        part = self._pool.submit(self._upload_part, len(self._parts) + 1, data)
+        view = memoryview(buffer)[:size]
+        part = self._pool.submit(self._upload_part, len(self._parts) + 1, view)
         self._parts.append(part)
-        if isinstance(data, bytearray):
-            self._in_flight.append((part, data))
+        self._in_flight.append((part, buffer))
 
-    def _upload_part(self, number: int, data: bytes | bytearray) -> dict[str, Any]:
+    def _upload_part(self, number: int, data: memoryview) -> dict[str, Any]:
         with bucket_errors(f"upload part {number}"):
             answer = self._client.upload_part(
                 Bucket=self._bucket, Key=self._staging, UploadId=self._upload_id,
-                PartNumber=number, Body=data, ContentLength=len(data),
+                PartNumber=number, Body=PartBody(data), ContentLength=len(data),
             )  # fmt: skip
         return {"PartNumber": number, "ETag": answer["ETag"]}
 
     def _complete(self, saved: Saved) -> None:
-        if self._filled or not self._parts:
-            self._send_part(self._rest())
-            if self._current is not None:
-                self._spare.append(self._current)
+        if self._current is not None and self._filled:  # the last part, shorter
+            self._send_part(self._current, self._filled)
             self._current, self._filled = None, 0
         parts = [part.result() for part in self._parts]
         with bucket_errors("complete the upload"):
@@ -348,15 +395,19 @@ class ObjectWriter:
 
 
 class Bucket:
-    def __init__(self, client: Any, bucket: str, prefix: str, part_size: int = PART_SIZE) -> None:
+    def __init__(
+        self, client: Any, bucket: str, prefix: str, part_size: int = PART_SIZE, jobs: int = 1
+    ) -> None:
         self.client, self.bucket, self.prefix = client, bucket, prefix
-        self.part_size = part_size
+        # One buffer per chat saved at once, and two more for one chat's parts in flight when
+        # a single chat is saved at a time: memory is this many parts, whatever the chats' sizes.
+        self.buffers = PartBuffers(max(jobs, UPLOADS_AT_ONCE + 1), part_size)
+        self._listed: dict[str, int] | None = None  # the chats' keys and sizes: see entries()
         self._unpublished: dict[str, Entry] = {}  # recorded, not yet in the manifest we wrote
         self._recording: list[tuple[Entry, Future[None]]] = []  # entry records being written
         self._published_at = time.monotonic()
-        self._spare: list[bytearray] = []  # part buffers, reused from one chat to the next
         self._side_pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()  # the webhook saves from two threads at once
+        self._lock = threading.Lock()  # saves run from several threads at once
 
     def __str__(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
@@ -365,13 +416,27 @@ class Bucket:
         return f"{self.prefix}/{name}" if self.prefix else name
 
     def entries(self) -> dict[str, Entry]:
+        """The archive's entries; also lists the keys and sizes of the chats once, which this
+        run's ``has`` and ``save`` then trust instead of asking the store key by key. A key that
+        another run writes after this listing meets the conditional write (see the docstring).
+        """
         found = self._manifest()
         found.update(self._records(skip=set(found)))
+        listed = self._chat_sizes()
+        with self._lock:
+            self._listed = listed
         return found
 
     def has(self, session_id: str, entries: dict[str, Entry] | None = None) -> bool:
         entry = self._record(session_id) if entries is None else entries.get(session_id)
-        return entry is not None and self._size(self.key(entry.file)) == entry.bytes
+        if entry is None:
+            return False
+        with self._lock:
+            listed = self._listed if entries is not None else None
+        size = (
+            self._size(self.key(entry.file)) if listed is None else listed.get(self.key(entry.file))
+        )
+        return size == entry.bytes
 
     def save(
         self,
@@ -384,16 +449,19 @@ class Bucket:
     ) -> Entry:
         """Stream one session's chat into the bucket and record it; see the module's docstring.
 
-        The small requests around the upload (is the key taken? the entry record) run beside
-        the downloads, so that a chat costs about what its own upload costs.
+        Whether the key is taken comes from the run's listing (``entries``), or else from a
+        HEAD beside the download; the entry record is written beside the next download.
         """
         self._settle_records()
         name = archive_filename(session)
-        taken = self._side().submit(self._size, self.key(name))  # while the chat downloads
+        taken = self._taken(self.key(name))
         staging = self.key(f"{STATE}/incoming/{session.session_id}.{secrets.token_hex(8)}")
-        writer = ObjectWriter(self.client, self.bucket, staging, self.part_size, self._spare)
-        try:
-            saved = stream_into(get_url, writer, client=client, progress=progress)
+        with ObjectWriter(self.client, self.bucket, staging, self.buffers) as writer:
+            try:
+                saved = stream_into(get_url, writer, client=client, progress=progress)
+            except BaseException:
+                taken.cancel()  # a failed download needs no answer
+                raise
             kept = name
             if taken.result() is not None:
                 record = self._record(session.session_id)
@@ -405,14 +473,13 @@ class Bucket:
             except Taken:  # another run stored it a moment ago: beside it, never over it
                 kept = side_name(name, now())
                 writer.finish(saved, self.key(kept))
-        finally:
-            writer.discard()
-            if not taken.done():
-                taken.cancel()
         if kept != name and self._sha256(self.key(name)) == saved.sha256:
             with bucket_errors(f"drop the copy {kept}"):
                 self.client.delete_object(Bucket=self.bucket, Key=self.key(kept))
             kept = name
+        with self._lock:
+            if self._listed is not None:
+                self._listed[self.key(kept)] = saved.size
         entry = make_entry(session, kept, saved, now())
         record_body = entry_line(entry).encode("utf-8")
         recording = self._side().submit(self._put, self._record_key(entry.session), record_body)
@@ -421,6 +488,16 @@ class Bucket:
         if time.monotonic() - self._published_at >= PUBLISH_EVERY_SECONDS:
             self.flush()
         return entry
+
+    def _taken(self, key: str) -> Future[int | None]:
+        """The size of what is at ``key`` already, or None."""
+        with self._lock:
+            listed = self._listed
+        if listed is None:
+            return self._side().submit(self._size, key)  # while the chat downloads
+        known: Future[int | None] = Future()
+        known.set_result(listed.get(key))
+        return known
 
     def _side(self) -> ThreadPoolExecutor:
         with self._lock:
@@ -484,6 +561,16 @@ class Bucket:
             if session_id not in skip and (entry := self._record(session_id)) is not None:
                 found[entry.session] = entry
         return found
+
+    def _chat_sizes(self) -> dict[str, int]:
+        """The keys and sizes of the objects beside the manifest (not under ``.chatdump/``)."""
+        with bucket_errors("list the archive"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.key(""), Delimiter="/"
+            )
+            return {
+                item["Key"]: item["Size"] for page in pages for item in page.get("Contents", [])
+            }
 
     def _manifest(self) -> dict[str, Entry]:
         found: dict[str, Entry] = {}
