@@ -10,8 +10,9 @@ import functools
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Coroutine, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 import click
 
 from chatdump.cli.exit_codes import INTERRUPTED, exit_code
-from chatdump.cli.progress_bar import progress_bar
+from chatdump.cli.progress_bar import progress_bar, progress_bars
 from chatdump.core import errors
 from chatdump.core.dump import CHUNK_SIZE
 from chatdump.core.expiry import parse_expiry
@@ -28,6 +29,7 @@ from chatdump.core.formats import CONVERTED_FORMATS, FORMATS, Converter, output_
 from chatdump.core.progress import human_size
 from chatdump.core.session_ids import check_session_id
 from chatdump.endpoint_client import EndpointClient
+from chatdump.export.archive_jobs import JOBS, MAX_JOBS, STATUSES
 from chatdump.export.atomic import atomic_write
 from chatdump.export.download import Saved, download, iter_file, stream_into
 from chatdump.export.storage_http import StorageClient
@@ -77,9 +79,11 @@ class Upstream:
     def __init__(self, provider: Provider, runner: asyncio.Runner) -> None:
         self.provider = provider
         self._runner = runner
+        self._one_at_a_time = threading.Lock()  # `archive --jobs` asks for URLs from N threads
 
     def run(self, call: Coroutine[Any, Any, T]) -> T:
-        return self._runner.run(call)
+        with self._one_at_a_time:
+            return self._runner.run(call)
 
     def url_source(self, session_id: str) -> Callable[[bool], str]:
         return lambda fresh: self.run(self.provider.chat_url(session_id)).url
@@ -293,18 +297,23 @@ def _convert_stream(converter: Converter, out: BinaryIO) -> None:
 @click.option("--meeting", metavar="ID", help="Only this meeting's sessions.")
 @click.option("--since", metavar="DATE", help="Only sessions started on or after this date "
               "(2026-11-20 or 2026-11-20T08:00:00Z).")  # fmt: skip
+@click.option("--jobs", "-j", type=click.IntRange(1, MAX_JOBS), default=JOBS, show_default=True,
+              metavar="N", help="Chats saved at once. Into a bucket, each holds an 8 MiB "
+              "buffer; 1 saves them one after another.")  # fmt: skip
 @click.option("--demo", is_flag=True, help="Use the built-in demo upstream (no account needed).")
 @cli_errors
-def archive_command(target: str, meeting: str | None, since: str | None, demo: bool) -> None:
+def archive_command(
+    target: str, meeting: str | None, since: str | None, jobs: int, demo: bool
+) -> None:
     """Save every session's chat not yet in the archive, and keep its manifest.jsonl.
 
     The archive is a folder, or an S3-compatible bucket (s3://BUCKET/PREFIX; needs
     `pip install 'chatdump[s3]'`, takes AWS credentials from the standard chain and
     AWS_ENDPOINT_URL for a store other than Amazon S3). Lists the sessions (page by page),
     skips the ones whose chat is already archived with the size on record, and streams the
-    rest in, each whole or not at all. Running it again downloads nothing new. Sessions still
-    live, or with no chat (not enabled, past the 7-day retention), are reported and skipped.
-    Upstream credentials: as for `chatdump download`.
+    rest in, a few at once (--jobs), each whole or not at all. Running it again downloads
+    nothing new. Sessions still live, or with no chat (not enabled, past the 7-day retention),
+    are reported and skipped. Upstream credentials: as for `chatdump download`.
 
     \b
     Examples (daily, before the 7-day retention ends):
@@ -312,44 +321,29 @@ def archive_command(target: str, meeting: str | None, since: str | None, demo: b
         chatdump archive s3://chat-archive/acme --since "$(date -d '-6 days' +%F)"
     """
     from chatdump.export.archive import SessionPages, list_sessions, open_destination
+    from chatdump.export.archive_jobs import archive_sessions
 
     start = _since(since)
-    archive = open_destination(target)
-    with open_upstream(demo=demo) as upstream, StorageClient() as client:
+    archive = open_destination(target, jobs)
+    counts = dict.fromkeys(STATUSES, 0)
+    codes: list[int] = []  # one per failed session: the first decides the exit code
+    with open_upstream(demo=demo) as upstream, StorageClient() as client, progress_bars() as bars:
         if not isinstance(upstream.provider, SessionPages):
             raise errors.ConfigError("This upstream cannot list its sessions.")
         sessions = upstream.run(list_sessions(upstream.provider, meeting_id=meeting, since=start))
-        known = archive.entries()
-        counts = {"archived": 0, "already there": 0, "live": 0, "no chat": 0, "failed": 0}
-        codes: list[int] = []  # one per failed session: the first decides the exit code
-        try:
-            for session in sessions:
-                if archive.has(session.session_id, known):
-                    counts["already there"] += 1
-                    continue
-                if session.live:
-                    counts["live"] += 1
-                    continue
-                try:
-                    with progress_bar(session.session_id[:8]) as bar:
-                        entry = archive.save(
-                            session, upstream.url_source(session.session_id), client=client,
-                            progress=bar,
-                        )  # fmt: skip
-                except errors.NotFound:
-                    counts["no chat"] += 1
-                    continue
-                except (errors.ChatdumpError, OSError) as exc:
-                    # One session's failure (a refused URL, a full disk, a bad name) must not cost
-                    # the others their chat: the retention clock runs for all of them.
-                    counts["failed"] += 1
-                    codes.append(exit_code(exc))
-                    click.echo(f"{session.session_id}: {_describe(exc)}", err=True)
-                    continue
-                counts["archived"] += 1
-                click.echo(f"{entry.file} ({human_size(entry.bytes)})")
-        finally:
-            archive.flush()  # the manifest, also after Ctrl-C or a failure
+        outcomes = archive_sessions(
+            archive, sessions, upstream.url_source, client=client, jobs=jobs, bars=bars
+        )
+        with closing(outcomes):  # Ctrl-C: the running chats stop, the manifest is written
+            for outcome in outcomes:
+                counts[outcome.status] += 1
+                if outcome.entry is not None:
+                    click.echo(f"{outcome.entry.file} ({human_size(outcome.entry.bytes)})")
+                if outcome.error is not None:
+                    codes.append(exit_code(outcome.error))
+                    click.echo(
+                        f"{outcome.session.session_id}: {_describe(outcome.error)}", err=True
+                    )
     click.echo(", ".join(f"{n} {label}" for label, n in counts.items()), err=True)
     if codes:
         raise Failed(f"{len(codes)} session(s) could not be archived; see above.", codes[0])
