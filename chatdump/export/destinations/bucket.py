@@ -450,7 +450,10 @@ class Bucket:
         """Stream one session's chat into the bucket and record it; see the module's docstring.
 
         Whether the key is taken comes from the run's listing (``entries``), or else from a
-        HEAD beside the download; the entry record is written beside the next download.
+        HEAD beside the download. The entry record is written on a side thread; the next save
+        waits for it before its download (a failed record then fails loudly, naming its
+        session). Letting that download run beside the record was measured slower: two threads
+        doing Python work at once wait for each other's GIL at every socket call.
         """
         self._settle_records()
         name = archive_filename(session)
