@@ -168,7 +168,8 @@ def test_archive_twice_downloads_nothing_new_and_repairs_what_is_missing(
 def test_archive_puts_every_chat_on_disk_before_its_manifest_line(
     runner: CliRunner, tmp_path: Path, synced: list[str]
 ) -> None:
-    result = runner.invoke(cli, ["archive", str(tmp_path), "--demo"], env=DEMO_ENV)
+    # One chat at a time: with several at once, each keeps this order but their calls interleave.
+    result = runner.invoke(cli, ["archive", str(tmp_path), "--demo", "--jobs", "1"], env=DEMO_ENV)
     assert result.exit_code == 0, result.output
     # Per chat: the file, its folder (the rename), then the manifest with its new line.
     assert [call for call in synced if call != "data"] == ["file", "folder", "file"] * 3
