@@ -67,6 +67,26 @@ def test_several_workers_serve_and_honour_each_others_storage_urls(tmp_path: Pat
     assert grant not in log
 
 
+def test_no_access_log_keeps_request_lines_out_and_the_rest_in(tmp_path: Path) -> None:
+    grant = demo_grant(DEFAULT_SESSION_ID)
+    for options in (("--no-access-log",), ("--no-access-log", "--workers", "2")):
+        log = tmp_path / "-".join(options)
+        with serving(*options, log=log) as (process, base):
+            answer = httpx.get(
+                f"{base}/api/sessions/{DEFAULT_SESSION_ID}/chat-url",
+                headers={"Authorization": f"Bearer {grant}"},
+                timeout=10,
+            )
+            assert answer.status_code == 200
+            assert answer.headers["x-request-id"]  # the request id stays
+            process.send_signal(signal.SIGTERM)
+            # One process re-raises the signal once shut down (uvicorn); workers' parent exits 0.
+            assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+        text = log.read_text()
+        assert "chatdump.access" not in text
+        assert "Application startup complete" in text
+
+
 def test_the_access_log_shows_the_client_a_trusted_proxy_names(tmp_path: Path) -> None:
     forwarded = {"X-Forwarded-For": "203.0.113.9"}
     with serving(log=tmp_path / "trusted") as (_, base):  # default: loopback is trusted

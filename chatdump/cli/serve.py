@@ -34,10 +34,14 @@ GRACEFUL_SHUTDOWN_SECONDS = 10
               help="The path prefix a proxy mounts this under, when it does not strip it itself.")  # fmt: skip
 @click.option("--forwarded-allow-ips", default="127.0.0.1,::1", show_default=True, metavar="IPS",
               help="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated, or '*').")  # fmt: skip
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="A line per request on stderr: client, method, path, status, time, request id "
+              "(never the query string or headers).")  # fmt: skip
 @click.option("--demo", is_flag=True, help="Use the built-in demo upstream (no account needed).")
 def serve(
-    host: str, port: int, workers: int, root_path: str, forwarded_allow_ips: str, demo: bool
-) -> None:
+    host: str, port: int, workers: int, root_path: str, forwarded_allow_ips: str,
+    access_log: bool, demo: bool,
+) -> None:  # fmt: skip
     """Serve the widget and the token endpoint.
 
     Upstream credentials come from the environment: CHATDUMP_PROVIDER (dyte, realtimekit or demo),
@@ -55,14 +59,20 @@ def serve(
     """
     import uvicorn
 
-    from chatdump.server.app import DEMO_ENV, DEMO_STORAGE_KEY_ENV, PUBLIC_URL_ENV, create_app
+    from chatdump.server.app import (
+        ACCESS_LOG_ENV,
+        DEMO_ENV,
+        DEMO_STORAGE_KEY_ENV,
+        PUBLIC_URL_ENV,
+        create_app,
+    )  # fmt: skip
     from chatdump.server.logs import configure as configure_logging
     from chatdump.upstream.demo import DEFAULT_SESSION_ID
 
     settings = _settings(demo=demo)
     webhook = _or_exit(_webhook_settings)
     public_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"  # noqa: S104
-    configure_logging()
+    configure_logging(access_log=access_log)
     click.echo(f"chatdump {__version__} serving the {settings.provider} upstream on {public_url}")
     if settings.demo_secret_in_use:
         click.echo(
@@ -82,6 +92,7 @@ def serve(
     # Several processes: each worker imports the factory and builds its app from the environment.
     os.environ[PUBLIC_URL_ENV] = public_url
     os.environ[DEMO_ENV] = "1" if demo else ""
+    os.environ[ACCESS_LOG_ENV] = "1" if access_log else "0"
     os.environ[DEMO_STORAGE_KEY_ENV] = secrets.token_hex(32)
     uvicorn.run(
         "chatdump.server.app:app_from_env", factory=True, workers=workers,

@@ -41,6 +41,7 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 # Set by `chatdump serve` for the workers it starts (each builds its own app from the environment).
 DEMO_ENV = "CHATDUMP_SERVE_DEMO"
 PUBLIC_URL_ENV = "CHATDUMP_SERVE_PUBLIC_URL"
+ACCESS_LOG_ENV = "CHATDUMP_SERVE_ACCESS_LOG"
 DEMO_STORAGE_KEY_ENV = "CHATDUMP_SERVE_DEMO_STORAGE_KEY"
 
 
@@ -131,7 +132,7 @@ def app_from_env() -> FastAPI:
     from chatdump.server.webhooks import WebhookSettings
 
     # uvicorn spawns its workers: the parent's logging set-up does not reach them.
-    configure_logging()
+    configure_logging(access_log=os.environ.get(ACCESS_LOG_ENV) != "0")
     demo = os.environ.get(DEMO_ENV) == "1"
     settings = Settings.from_env(os.environ, demo=demo)
     public_url = os.environ.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)

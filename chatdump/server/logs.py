@@ -35,11 +35,16 @@ class Formatter(logging.Formatter):
         return f"{self._seconds_text},{int(record.msecs):03d}"  # logging's default_msec_format
 
 
-def configure(level: int = logging.INFO) -> None:
-    """Log to stderr, as ``chatdump serve`` does in every worker."""
+ACCESS = "chatdump.access"  # the request log's logger (chatdump.server.middleware)
+
+
+def configure(*, access_log: bool = True, level: int = logging.INFO) -> None:
+    """Log to stderr, as ``chatdump serve`` does in every worker; ``access_log=False`` keeps
+    the line per request out (``serve --no-access-log``), everything else stays."""
     handler = logging.StreamHandler()
     handler.setFormatter(Formatter())
     logging.basicConfig(level=level, handlers=[handler])
+    logging.getLogger(ACCESS).setLevel(logging.NOTSET if access_log else logging.WARNING)
     # The format uses none of these, and each costs a little on every record, i.e. on every
     # request: the logging HOWTO's "Optimization".
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
