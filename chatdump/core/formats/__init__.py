@@ -1,8 +1,13 @@
 """The export formats: THE registry, file names, and the ``Converter`` that renders a dump.
 
-A format is one module here (its ``FORMAT`` and its renderer) plus one line in ``FORMATS``; the
-page param, the host page's ``set-format``, the CLI's ``--format`` and the output file names read
-this registry, and a test holds index.html's format select to it (add the ``<option>`` there too).
+A format is one line in ``FORMATS`` (what it is: its names, file and words) and, if it converts,
+one module here with its renderer. The page param, the host page's ``set-format``, the CLI's
+``--format``, the message catalogue and the output file names read this registry, and a test holds
+index.html's format select to it (add the ``<option>`` there too).
+
+The registry is light on purpose: the widget reads it before it says "ready" (the format param,
+the words), while the conversion code (the renderers, ``chatdump.core.dump``, ``csv``) is imported
+only when a conversion starts, so the page need not load it before it is ready.
 
 ``Converter`` turns the dump into output text the way ``ChatReader`` reads it (push a chunk, get
 text), so the caller decides when to yield: the widget awaits between chunks to keep the page
@@ -12,14 +17,48 @@ responsive, the CLI writes each piece to a file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from chatdump.core.dump import ChatReader, Summary
 from chatdump.core.filenames import with_extension
-from chatdump.core.formats import excel, jsonl, original, transcript
-from chatdump.core.formats.base import Format
+from chatdump.core.formats.base import Format, Renderer
+
+if TYPE_CHECKING:
+    from chatdump.core.dump import Summary
+
+
+# Each renderer's module is imported by its first conversion (see the module's docstring).
+def _excel() -> Renderer:
+    from chatdump.core.formats.excel import ExcelRenderer
+
+    return ExcelRenderer()
+
+
+def _jsonl() -> Renderer:
+    from chatdump.core.formats.jsonl import JsonLinesRenderer
+
+    return JsonLinesRenderer()
+
+
+def _transcript() -> Renderer:
+    from chatdump.core.formats.transcript import TranscriptRenderer
+
+    return TranscriptRenderer()
+
 
 # In the order the page's select and the CLI offer them.
-FORMATS = {f.name: f for f in (original.FORMAT, excel.FORMAT, jsonl.FORMAT, transcript.FORMAT)}
+FORMATS = {
+    f.name: f
+    for f in (
+        Format("csv", "csv", "", "text/csv", "CSV (original)", "CSV (as stored)",
+               "the original bytes"),
+        Format("excel", "csv", "excel", "text/csv", "CSV for Excel", "CSV for Excel",
+               "CSV safe to open in a spreadsheet", _excel),
+        Format("jsonl", "jsonl", "", "application/jsonl", "JSON Lines", "JSON Lines",
+               "JSON Lines", _jsonl),
+        Format("txt", "txt", "", "text/plain", "Transcript", "Transcript (.txt)",
+               "a readable transcript", _transcript),
+    )
+}  # fmt: skip
 CONVERTED_FORMATS = tuple(name for name, f in FORMATS.items() if f.renderer is not None)
 
 
@@ -39,6 +78,8 @@ class Converter:
         self.format = _format(fmt)
         if self.format.renderer is None:
             raise ValueError(f"{fmt!r} is not a conversion: use one of {CONVERTED_FORMATS}")
+        from chatdump.core.dump import ChatReader  # the conversion code: see the module's docstring
+
         self.reader = ChatReader()
         self._renderer = self.format.renderer()
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chatdump.core.dump import Batch
+if TYPE_CHECKING:  # the registry stays light: the dump's code loads with a conversion
+    from chatdump.core.dump import Batch
 
 
 class Renderer(Protocol):
@@ -26,4 +27,5 @@ class Format:
     label: str  # "Converting to {label}…"
     option: str  # the text of the page's <select> option
     help: str  # the CLI's --format help: ``{name}: {help}``
-    renderer: Callable[[], Renderer] | None = None  # None: saved as stored, not converted
+    # Makes the renderer, importing its module on first use; None: saved as stored, not converted.
+    renderer: Callable[[], Renderer] | None = None

@@ -10,7 +10,6 @@ from itertools import compress, count
 from operator import ne
 
 from chatdump.core.dump import Batch
-from chatdump.core.formats.base import Format
 
 # Excel (and LibreOffice, Google Sheets) run a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,12 +26,6 @@ class ExcelRenderer:
         head = "" if self._started or not batch.lines else "\ufeff"
         self._started = self._started or bool(batch.lines)
         return head + _excel_text(batch)
-
-
-FORMAT = Format(
-    "excel", "csv", "excel", "text/csv", "CSV for Excel", "CSV for Excel",
-    "CSV safe to open in a spreadsheet", ExcelRenderer,
-)  # fmt: skip
 
 
 def neutralise(cell: str) -> str:

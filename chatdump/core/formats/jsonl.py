@@ -8,18 +8,11 @@ from json.encoder import encode_basestring
 
 from chatdump.core import errors
 from chatdump.core.dump import BOOLEAN_COLUMNS, BOOLEANS, COLUMNS, Batch
-from chatdump.core.formats.base import Format
 
 
 class JsonLinesRenderer:
     def render(self, batch: Batch, index: dict[str, int]) -> str:
         return _json_lines(batch.messages, index) if batch.messages else ""
-
-
-FORMAT = Format(
-    "jsonl", "jsonl", "", "application/jsonl", "JSON Lines", "JSON Lines", "JSON Lines",
-    JsonLinesRenderer,
-)  # fmt: skip
 
 
 def _json_lines(rows: list[list[str]], index: dict[str, int]) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from chatdump.core.dump import Batch, Message, message_maker
-from chatdump.core.formats.base import Format
 
 INDENT = "    "
 
@@ -15,12 +14,6 @@ class TranscriptRenderer:
             return ""
         message = message_maker(index)
         return "".join([transcript_line(message(row)) for row in rows])
-
-
-FORMAT = Format(
-    "txt", "txt", "", "text/plain", "Transcript", "Transcript (.txt)", "a readable transcript",
-    TranscriptRenderer,
-)  # fmt: skip
 
 
 def transcript_line(message: Message) -> str:
