@@ -4,12 +4,7 @@ The page's elements and browser I/O are in ``browser/``; every decision is in
 ``chatdump.core`` (tested in CPython, loaded here as is).
 """
 
-import pyodide_http
-
 from browser.view import View
 from browser.widget import Widget
-
-# urllib -> XMLHttpRequest, so chatdump.endpoint_client (the CLI's client too) works in the browser.
-pyodide_http.patch_all()
 
 await Widget(View()).start()  # noqa: F704 - PyScript runs the page's script with top-level await

@@ -10,14 +10,16 @@ them in the locale's form (digits, separators, unit names, plural category).
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import js
 from pyodide.ffi import to_js
 
 from chatdump.core import messages
-from chatdump.core.dump import Summary
 from chatdump.core.progress import human_size, progress_fraction, progress_text, size_unit
+
+if TYPE_CHECKING:  # the dump's code loads after ready (browser/widget.py)
+    from chatdump.core.dump import Summary
 
 # Intl's names for the core's units (ECMA-402's sanctioned units include these).
 INTL_UNITS = {"bytes": "byte", "KB": "kilobyte", "MB": "megabyte", "GB": "gigabyte"}
@@ -86,7 +88,7 @@ class Locale:
             "progress.of", received=self.size(received), total=self.size(total), percent=shown
         )
 
-    def summary(self, summary: Summary) -> str:
+    def summary(self, summary: "Summary") -> str:
         if self.lang == messages.SOURCE:
             return summary.describe() + "."
         people = self.count(

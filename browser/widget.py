@@ -2,8 +2,10 @@
 I/O only; every decision lives in ``chatdump.core``.
 
 How a click becomes a file:
-- the signed URL is asked for while the page starts (a short synchronous XHR through pyodide-http),
-  so the click goes straight to storage;
+- the page says "ready" without the download code: the flow, urllib (the endpoint client) and the
+  conversion code are imported afterwards, one stage per idle moment (``load_download_code``), and
+  the signed URL is asked for then (a short synchronous XHR through pyodide-http), so the click
+  goes straight to storage. A click that comes first imports what is missing at once;
 - ``chatdump.core.flow`` decides each step (renew a stale URL, recover from a 403 or a CORS
   failure, fall back to the server's streaming route); ``Download.perform`` carries them out;
 - bodies arrive through XMLHttpRequest with ``responseType = "blob"`` (``browser/transfer.py``): the
@@ -20,40 +22,47 @@ progress report through ``View.progress`` (``browser/view.py``); they dispatch `
 the grant and start the download through ``Widget.use_grant`` / ``Widget.start_download``.
 """
 
+from __future__ import annotations
+
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import js
 from pyodide.ffi import create_proxy, to_js
 from pyscript import window
 
 from browser.embedding import Embedding, load_ancestors
+from browser.idle import when_idle
 from browser.locale import Phrase, browser_languages, error_phrase, say
 from browser.save import save_blob, user_active
 from browser.transfer import Transfer
 from browser.view import View
-from chatdump.core.chat_url import ChatUrl
-from chatdump.core.dump import ChatReader, preview
 from chatdump.core.errors import ChatdumpError
-from chatdump.core.flow import (
-    Answer,
-    AskForUrl,
-    Cancelled,
-    Failed,
-    Fetch,
-    Reply,
-    Step,
-    UrlReply,
-    download_flow,
-    drive_flow,
-)
 from chatdump.core.formats import Converter, output_filename
-from chatdump.core.formats.transcript import transcript_line
 from chatdump.core.link import PageParams, read_format, read_lang, read_page_params
 from chatdump.core.messages import negotiate
 from chatdump.core.save_gesture import needs_save_click
-from chatdump.endpoint_client import EndpointClient
+
+if TYPE_CHECKING:
+    # The download code: bound at run time by load_download_code (below), after "ready".
+    from chatdump.core.chat_url import ChatUrl
+    from chatdump.core.dump import ChatReader, preview
+    from chatdump.core.flow import (
+        Answer,
+        AskForUrl,
+        Cancelled,
+        Failed,
+        Fetch,
+        Reply,
+        Step,
+        UrlReply,
+        download_flow,
+        drive_flow,
+    )
+    from chatdump.core.formats.transcript import transcript_line
+    from chatdump.endpoint_client import EndpointClient
 
 # Error answers are read to show their message; never more than this.
 ERROR_BODY_LIMIT = 16 * 1024
@@ -65,6 +74,46 @@ PREVIEW_BYTES = 16 * 1024
 # The summary of a file saved as is means parsing it all in Python: skip it beyond this size.
 SUMMARY_LIMIT = 32 * 1000 * 1000
 PREVIEW_MESSAGES = 8
+
+
+# The download code's stages, imported into this module's namespace after "ready" (one per idle
+# moment) or at once by a click that comes first. Each is cheap to run again.
+def load_flow() -> None:
+    global Answer, AskForUrl, Cancelled, Failed, Fetch, UrlReply, download_flow, drive_flow
+    from chatdump.core.flow import (
+        Answer,
+        AskForUrl,
+        Cancelled,
+        Failed,
+        Fetch,
+        UrlReply,
+        download_flow,
+        drive_flow,
+    )
+
+
+def load_endpoint_client() -> None:
+    global EndpointClient
+    import pyodide_http
+
+    # urllib -> XMLHttpRequest, so chatdump.endpoint_client (the CLI's client too) works here.
+    pyodide_http.patch_all()
+    from chatdump.endpoint_client import EndpointClient
+
+
+def load_conversion() -> None:
+    global ChatReader, preview, transcript_line
+    from chatdump.core.dump import ChatReader, preview
+    from chatdump.core.formats.transcript import transcript_line
+
+
+# In the order the idle time loads them: what the signed URL needs first.
+DOWNLOAD_CODE: tuple[Callable[[], None], ...] = (load_flow, load_endpoint_client, load_conversion)
+
+
+def load_download_code() -> None:
+    for stage in DOWNLOAD_CODE:
+        stage()
 
 
 def now() -> datetime:
@@ -227,6 +276,7 @@ class Widget:
 
     def __init__(self, view: View) -> None:
         self.view = view
+        self.params: PageParams | None = None
         self.download: Download | None = None
         self.startup_error: ChatdumpError | None = None
         self.busy = False
@@ -257,16 +307,42 @@ class Widget:
         embedding.ready(has_grant=True)
 
     def use_grant(self, session_id: str, grant: str) -> None:
-        try:
-            self.download = Download(self.view, PageParams(session_id, grant))
-            self.download.prepare()
-        except ChatdumpError as exc:
-            self.fail_to_start(exc)  # a click tries again
-            return
+        self.params, self.download = PageParams(session_id, grant), None
         if self.take_early_click():
             self.start_download()
-        else:
-            self.view.show("ready", say("status.ready"))
+            return
+        self.view.show("ready", say("status.ready"))
+        self.prepare_when_idle()
+
+    def prepare_when_idle(self) -> None:
+        """After "ready": the download code one stage per idle moment, then the signed URL."""
+        steps = [*DOWNLOAD_CODE, self.prepare_url]
+
+        def next_step() -> None:
+            if self.busy:
+                return  # a click is running: it has loaded all it needs itself
+            steps.pop(0)()
+            if steps:
+                when_idle(next_step)
+
+        when_idle(next_step)
+
+    def prepare_url(self) -> None:
+        download = self.ready_download()
+        if download.chat is not None:
+            return
+        try:
+            download.prepare()
+        except ChatdumpError as exc:  # a refused grant, an unreachable server: a click asks again
+            self.view.show("error", error_phrase(exc.code, exc.message), exc.code)
+
+    def ready_download(self) -> Download:
+        """This session's ``Download``; the download code is imported first if it is not yet."""
+        if self.download is None:
+            assert self.params is not None, "no grant yet"
+            load_download_code()
+            self.download = Download(self.view, self.params)
+        return self.download
 
     def fail_to_start(self, exc: ChatdumpError) -> None:
         self.startup_error = exc
@@ -298,7 +374,7 @@ class Widget:
     async def on_click(self) -> None:
         if self.busy:
             return
-        if self.download is None:
+        if self.params is None:
             if self.view.root.dataset.chatdumpState == "loading":
                 return  # early_click.js noted the click; use_grant runs it
             error = self.startup_error
@@ -308,21 +384,28 @@ class Widget:
                 self.view.show("error", error_phrase(error.code, error.message), error.code)
             return
         self.busy = True
-        self.download.clicked_at = js.performance.now()
+        clicked_at = js.performance.now()
         try:
+            # Imports the download code now when the click came before the page was idle.
+            self.download = self.ready_download()
+            self.download.clicked_at = clicked_at
             self.download.format = read_format(str(self.view.format.value))
             if self.download.chat is None:
                 self.download.prepare()
             await self.download.run()
         except ChatdumpError as exc:
-            self.download.chat = None  # ask again on Retry
+            self.forget_url()  # ask again on Retry
             self.view.show("error", error_phrase(exc.code, exc.message), exc.code)
         except Exception as exc:  # a browser failure we did not foresee: say so, save nothing
             js.console.error(f"chatdump: {exc!r}")
-            self.download.chat = None
+            self.forget_url()
             self.view.show("error", say("error.unexpected"), "unexpected")
         finally:
             self.busy = False
+
+    def forget_url(self) -> None:
+        if self.download is not None:
+            self.download.chat = None
 
     def on_cancel(self) -> None:
         if self.download is not None:

@@ -3,6 +3,7 @@
 import ast
 import json
 import re
+import subprocess
 import sys
 import tomllib
 import zipfile
@@ -99,6 +100,56 @@ def test_the_widget_zip_ships_every_module_the_page_imports() -> None:
             elif name.startswith("chatdump"):
                 assert f"{module}.py" in shipped or f"{module}/__init__.py" in shipped, name
     assert {"main.py", "browser/widget.py", "browser/embedding.py"} <= seen
+
+
+# What the page loads after it says "ready" (browser/widget.py's load_download_code), not before.
+DOWNLOAD_CODE = (
+    "chatdump.core.flow", "chatdump.core.chat_url", "chatdump.core.dump",
+    "chatdump.core.formats.excel", "chatdump.core.formats.jsonl",
+    "chatdump.core.formats.transcript", "chatdump.endpoint_client", "pyodide_http",
+    "urllib.request", "csv",
+)  # fmt: skip
+# The browser's modules as stand-ins: anything asked of them is a mock.
+BROWSER_STANDINS = """
+import sys, types
+from unittest.mock import MagicMock
+for name in ("js", "pyodide", "pyodide.ffi", "pyscript"):
+    module = types.ModuleType(name)
+    module.__getattr__ = lambda attribute: MagicMock(name=attribute)
+    sys.modules[name] = module
+"""
+
+
+def modules_loaded_by(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code`` (here, at the repo root)."""
+    report = "import json, sys; print(json.dumps(sorted(sys.modules)))"
+    run = subprocess.run(
+        [sys.executable, "-c", f"{code}\n{report}"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return set(json.loads(run.stdout.splitlines()[-1]))
+
+
+def test_the_page_imports_no_download_code_before_it_is_ready() -> None:
+    # main.py's imports: the page says "ready" with these alone.
+    loaded = modules_loaded_by(f"{BROWSER_STANDINS}\nimport browser.view, browser.widget")
+    assert "browser.widget" in loaded
+    assert loaded.isdisjoint(DOWNLOAD_CODE), sorted(loaded & set(DOWNLOAD_CODE))
+
+
+def test_the_format_registry_and_the_words_load_without_the_conversion_code() -> None:
+    loaded = modules_loaded_by(
+        "import chatdump.core.link, chatdump.core.embed, chatdump.core.messages"
+    )
+    assert loaded.isdisjoint(DOWNLOAD_CODE), sorted(loaded & set(DOWNLOAD_CODE))
+
+
+def test_the_stand_ins_do_not_hide_the_download_code() -> None:
+    # The check above can fail: loading the download code shows up in the same report.
+    loaded = modules_loaded_by(
+        f"{BROWSER_STANDINS}\nimport browser.widget as w\nw.load_flow(); w.load_conversion()"
+    )
+    assert {"chatdump.core.flow", "chatdump.core.dump", "csv"} <= loaded
 
 
 def test_widget_files_exist() -> None:

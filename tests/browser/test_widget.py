@@ -18,6 +18,34 @@ def test_the_page_boots_to_ready_with_a_download_button(page: Page, server: str)
     expect(page.get_by_role("status")).to_have_text("Ready.")
 
 
+# The page's own clock at the moment it says "ready" (the request log below uses the same clock).
+READY_CLOCK = """
+new MutationObserver(() => {
+  const root = document.documentElement;
+  if (root.dataset.chatdumpState === "ready" && window.__readyAt === undefined) {
+    window.__readyAt = performance.now();
+  }
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-chatdump-state"] });
+"""
+URL_REQUESTS = """
+performance.getEntriesByType("resource")
+  .filter((entry) => entry.name.includes("/chat-url")).map((entry) => entry.startTime)
+"""
+
+
+def test_ready_does_not_wait_for_the_signed_url_which_is_asked_for_once_after(
+    page: Page, server: str
+) -> None:
+    page.add_init_script(READY_CLOCK)
+    page.goto(widget_url(server, DEFAULT_SESSION_ID, demo_grant(DEFAULT_SESSION_ID)))
+    assert wait_for_state(page, "ready") == "ready"
+    # The idle time after "ready" asks for it (bounded wait).
+    page.wait_for_function(f"({URL_REQUESTS}).length > 0", timeout=30_000)
+    asked_at = page.evaluate(URL_REQUESTS)
+    assert len(asked_at) == 1
+    assert asked_at[0] > page.evaluate("window.__readyAt")
+
+
 def test_a_click_saves_exactly_what_storage_serves_under_the_apis_filename(
     page: Page, server: str, tmp_path: Path
 ) -> None:
@@ -55,7 +83,8 @@ def test_a_bad_grant_shows_an_error_and_saves_nothing(page: Page, server: str) -
     downloads: list[object] = []
     page.on("download", lambda download: downloads.append(download))
     page.goto(widget_url(server, DEFAULT_SESSION_ID, "not.a.grant"))
-    assert wait_for_state(page, "ready", "error") == "error"
+    # The grant is first tried once the page is ready and idle: "ready", then the error.
+    assert wait_for_state(page, "error") == "error"
     expect(page.get_by_role("status")).to_contain_text("grant is not valid")
     page.get_by_role("button", name="Retry").click()
     assert wait_for_state(page, "error") == "error"
@@ -64,7 +93,7 @@ def test_a_bad_grant_shows_an_error_and_saves_nothing(page: Page, server: str) -
 
 def test_a_grant_for_another_session_is_refused(page: Page, server: str) -> None:
     page.goto(widget_url(server, DEFAULT_SESSION_ID, demo_grant(DEMO_SESSIONS[2].session_id)))
-    assert wait_for_state(page, "ready", "error") == "error"
+    assert wait_for_state(page, "error") == "error"
     expect(page.get_by_role("status")).to_contain_text("another session")
 
 
