@@ -8,7 +8,7 @@ from pyscript import window
 
 # Idle time is waited for at most this long: a page kept busy still gets the work done.
 IDLE_TIMEOUT_MS = 2_000
-# Where the browser has no requestIdleCallback (Safari): after this pause, once the page has painted.
+# Where the browser has no requestIdleCallback (Safari): after this pause, the page having painted.
 FALLBACK_DELAY_MS = 50
 
 
