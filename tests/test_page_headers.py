@@ -88,9 +88,15 @@ async def test_the_server_sends_the_policy_with_the_page_and_its_files(path: str
     )
     answer = await _get(settings, path)
     assert answer.status_code == 200
-    assert answer.headers["content-security-policy"] == content_security_policy(
-        settings.frame_ancestors
-    )
+    policy = directives(answer.headers["content-security-policy"])
+    plain = directives(content_security_policy(settings.frame_ancestors))
+    # The page adds the hashes of what it inlines (server/inline.py); nothing else differs.
+    assert policy["script-src"].startswith(plain["script-src"])
+    assert policy["style-src"].startswith(plain["style-src"])
+    assert {k: v for k, v in policy.items() if not k.endswith("-src")} == {
+        k: v for k, v in plain.items() if not k.endswith("-src")
+    }
+    assert policy["connect-src"] == plain["connect-src"]
     assert "frame-ancestors https://dash.example.com" in answer.headers["content-security-policy"]
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert answer.headers["referrer-policy"] == "no-referrer"
@@ -116,3 +122,26 @@ async def test_embed_json_tells_the_page_who_may_frame_and_command_it() -> None:
 async def test_embed_json_defaults_to_the_widgets_own_site() -> None:
     answer = await _get(Settings.from_env({}, demo=True), "/embed.json")
     assert answer.json() == {"frame_ancestors": ["'self'"]}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", ["/", "/index.html"])
+async def test_the_page_inlines_its_scripts_and_styles_admitted_by_hash_only(path: str) -> None:
+    answer = await _get(Settings.from_env({}, demo=True), path)
+    policy = directives(answer.headers["content-security-policy"])
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["cache-control"] == "no-cache"
+    assert '<script src="./browser/' not in answer.text and "<script>" in answer.text
+    assert len(policy["script-src"].split()) == 4  # 'self' 'unsafe-eval' + boot.js, early_click.js
+    assert all(s.startswith("'sha256-") for s in policy["script-src"].split()[2:])
+    assert len(policy["style-src"].split()) == 3  # 'self' + widget.css, embed.css
+    assert "'unsafe-inline'" not in answer.headers["content-security-policy"]
+
+
+@pytest.mark.anyio
+async def test_head_on_the_page_answers_like_get() -> None:
+    app = create_app(Settings.from_env({}, demo=True), public_url=BASE)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        head, get = await client.head("/"), await client.get("/")
+    assert head.status_code == 200
+    assert head.headers["content-security-policy"] == get.headers["content-security-policy"]

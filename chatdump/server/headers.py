@@ -11,6 +11,8 @@ only on loopback, like ``chatdump.core.chat_url.check_download_url``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chatdump.core.origins import Ancestors
 
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
@@ -22,11 +24,14 @@ SCRIPT_SOURCES = "'self' 'unsafe-eval'"
 STORAGE_SOURCES = "https: http://127.0.0.1:* http://localhost:*"
 
 
-def content_security_policy(ancestors: Ancestors) -> str:
+def content_security_policy(
+    ancestors: Ancestors, *, script_hashes: Sequence[str] = (), style_hashes: Sequence[str] = ()
+) -> str:
+    """The page's policy; ``*_hashes`` admit its inlined scripts and styles (``server/inline.py``)."""
     directives = {
         "default-src": "'none'",
-        "script-src": SCRIPT_SOURCES,
-        "style-src": "'self'",
+        "script-src": " ".join([SCRIPT_SOURCES, *script_hashes]),
+        "style-src": " ".join(["'self'", *style_hashes]),
         "connect-src": f"'self' {STORAGE_SOURCES}",
         "img-src": "'self' data:",
         "base-uri": "'none'",
@@ -36,5 +41,10 @@ def content_security_policy(ancestors: Ancestors) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def page_headers(ancestors: Ancestors) -> dict[str, str]:
-    return {"Content-Security-Policy": content_security_policy(ancestors), **COMMON_HEADERS}
+def page_headers(
+    ancestors: Ancestors, *, script_hashes: Sequence[str] = (), style_hashes: Sequence[str] = ()
+) -> dict[str, str]:
+    policy = content_security_policy(
+        ancestors, script_hashes=script_hashes, style_hashes=style_hashes
+    )
+    return {"Content-Security-Policy": policy, **COMMON_HEADERS}

@@ -24,7 +24,7 @@ from os import PathLike
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
@@ -32,6 +32,7 @@ from starlette.types import Scope
 from chatdump.core import errors
 from chatdump.core.origins import Ancestors, embed_json
 from chatdump.server.headers import IMMUTABLE, page_headers
+from chatdump.server.inline import inline_page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # An installed wheel carries the same files under chatdump/_widget/ (setup.py copies them there).
@@ -145,11 +146,17 @@ def add_widget_routes(app: FastAPI, widget: WidgetFiles, ancestors: Ancestors) -
     """``/`` (the page), ``/embed.json``, the page's files and ``/vendor``; last, as a catch-all."""
     app.mount("/vendor", _VersionedFiles(widget.vendor, widget.vendor_files), name="vendor")
     headers = {**page_headers(ancestors), "Cache-Control": "no-cache"}
+    page = inline_page(_text(widget, "index.html"), lambda path: _text(widget, path))
+    inlined_headers = {
+        **page_headers(ancestors, script_hashes=page.script_hashes, style_hashes=page.style_hashes),
+        "Cache-Control": "no-cache",
+    }
 
-    # HEAD like GET (the same headers, no body): link checkers and uptime probes use it.
+    # HEAD like GET (the same headers; uvicorn sends no body): link checkers and uptime probes.
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
-    async def page() -> FileResponse:
-        return _widget_file(widget, "index.html", headers)
+    @app.api_route("/index.html", methods=["GET", "HEAD"], include_in_schema=False)
+    async def index() -> HTMLResponse:
+        return HTMLResponse(page.html, headers=inlined_headers)
 
     @app.get("/embed.json", include_in_schema=False)
     async def embed_config() -> JSONResponse:
@@ -159,6 +166,11 @@ def add_widget_routes(app: FastAPI, widget: WidgetFiles, ancestors: Ancestors) -
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def widget_file(path: str) -> FileResponse:
         return _widget_file(widget, path, headers)
+
+
+def _text(widget: WidgetFiles, path: str) -> str:
+    """A page file's text, read once when the app is made (only files of the allow-list)."""
+    return widget.files[path].read_text(encoding="utf-8")
 
 
 def _widget_file(widget: WidgetFiles, path: str, headers: Mapping[str, str]) -> FileResponse:
