@@ -38,6 +38,16 @@ class S3Provider:
         pass
 
 
+def next_short_url(provider: S3Provider, seen: int) -> str:
+    """The short-lived URL signed after the first ``seen``: the widget asks for its URL once it
+    is ready and the page idle, so wait for it (bounded)."""
+    deadline = time.monotonic() + 20
+    while len(provider.short_urls) <= seen:
+        assert time.monotonic() < deadline, "the widget never asked for its URL"
+        time.sleep(0.05)
+    return provider.short_urls[seen]
+
+
 def until_refused(url: str) -> None:
     """Wait (bounded) until s3rver itself refuses ``url`` as expired."""
     deadline = time.monotonic() + 10

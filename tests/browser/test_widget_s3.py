@@ -14,7 +14,7 @@ from chatdump.upstream.demo import DEMO_SESSIONS, render_dump
 from chatdump.upstream.demo.dumps import DemoSession
 from tests.browser.conftest import demo_grant, wait_for_state, widget_url
 from tests.browser.faults import RequestLog, serve
-from tests.browser.s3site import S3Provider, until_refused
+from tests.browser.s3site import S3Provider, next_short_url, until_refused
 from tests.live import free_port
 from tests.s3 import S3
 
@@ -73,9 +73,10 @@ def test_a_bucket_with_a_cors_rule_is_fetched_directly(
 def test_a_presigned_url_that_really_expired_is_renewed_once(
     tab: Page, provider: S3Provider, site: tuple[str, RequestLog], tmp_path: Path
 ) -> None:
-    provider.short_next = 1  # the URL asked for at start-up dies a second after signing
+    seen = len(provider.short_urls)
+    provider.short_next = 1  # the URL asked for once ready dies a second after signing
     open_widget(tab, site[0], RENEWED)
-    until_refused(provider.short_urls[-1])
+    until_refused(next_short_url(provider, seen))
     assert download(tab, site[0], RENEWED, tmp_path) == render_dump(RENEWED)
     assert "fresh=1" in [query for path, query in site[1].seen if path.endswith("chat-url")]
 
