@@ -36,7 +36,7 @@ def serving(*options: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes],
         wait_until_up(process, base, "/readyz", why=log.read_text)
         yield process, base
     finally:
-        # SIGTERM, as a service manager stops it: the last access-log lines get written.
+        # SIGTERM, as a service manager stops it: the last log lines get written.
         process.terminate()
         try:
             process.wait(timeout=15)
@@ -47,7 +47,7 @@ def serving(*options: str, log: Path) -> Iterator[tuple[subprocess.Popen[bytes],
 
 def test_several_workers_serve_and_honour_each_others_storage_urls(tmp_path: Path) -> None:
     grant = demo_grant(DEFAULT_SESSION_ID)
-    with serving("--workers", "2", log=tmp_path / "log") as (process, base):
+    with serving("--workers", "2", "--access-log", log=tmp_path / "log") as (process, base):
         for _ in range(12):  # new connections: the kernel spreads them over both workers
             with httpx.Client(timeout=10) as client:
                 answer = client.get(
@@ -67,10 +67,10 @@ def test_several_workers_serve_and_honour_each_others_storage_urls(tmp_path: Pat
     assert grant not in log
 
 
-def test_no_access_log_keeps_request_lines_out_and_the_rest_in(tmp_path: Path) -> None:
+def test_by_default_no_request_lines_are_logged_and_the_rest_is(tmp_path: Path) -> None:
     grant = demo_grant(DEFAULT_SESSION_ID)
-    for options in (("--no-access-log",), ("--no-access-log", "--workers", "2")):
-        log = tmp_path / "-".join(options)
+    for options in ((), ("--workers", "2"), ("--no-access-log",)):
+        log = tmp_path / ("-".join(options) or "default")
         with serving(*options, log=log) as (process, base):
             answer = httpx.get(
                 f"{base}/api/sessions/{DEFAULT_SESSION_ID}/chat-url",
@@ -89,9 +89,10 @@ def test_no_access_log_keeps_request_lines_out_and_the_rest_in(tmp_path: Path) -
 
 def test_the_access_log_shows_the_client_a_trusted_proxy_names(tmp_path: Path) -> None:
     forwarded = {"X-Forwarded-For": "203.0.113.9"}
-    with serving(log=tmp_path / "trusted") as (_, base):  # default: loopback is trusted
+    with serving("--access-log", log=tmp_path / "trusted") as (_, base):  # loopback is trusted
         httpx.get(f"{base}/healthz", headers=forwarded, timeout=10)
-    with serving("--forwarded-allow-ips", "10.1.1.1", log=tmp_path / "untrusted") as (_, base):
+    untrusted_proxy = ("--access-log", "--forwarded-allow-ips", "10.1.1.1")
+    with serving(*untrusted_proxy, log=tmp_path / "untrusted") as (_, base):
         httpx.get(f"{base}/healthz", headers=forwarded, timeout=10)
     trusted = (tmp_path / "trusted").read_text()
     untrusted = (tmp_path / "untrusted").read_text()

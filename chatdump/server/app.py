@@ -132,7 +132,7 @@ def app_from_env() -> FastAPI:
     from chatdump.server.webhooks import WebhookSettings
 
     # uvicorn spawns its workers: the parent's logging set-up does not reach them.
-    configure_logging(access_log=os.environ.get(ACCESS_LOG_ENV) != "0")
+    configure_logging(access_log=os.environ.get(ACCESS_LOG_ENV) == "1")
     demo = os.environ.get(DEMO_ENV) == "1"
     settings = Settings.from_env(os.environ, demo=demo)
     public_url = os.environ.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL)

@@ -38,9 +38,10 @@ class Formatter(logging.Formatter):
 ACCESS = "chatdump.access"  # the request log's logger (chatdump.server.middleware)
 
 
-def configure(*, access_log: bool = True, level: int = logging.INFO) -> None:
-    """Log to stderr, as ``chatdump serve`` does in every worker; ``access_log=False`` keeps
-    the line per request out (``serve --no-access-log``), everything else stays."""
+def configure(*, access_log: bool = False, level: int = logging.INFO) -> None:
+    """Log to stderr, as ``chatdump serve`` does in every worker; the line per request only with
+    ``access_log`` (``serve --access-log``: see the README's Performance section for why it is off
+    by default), everything else always."""
     handler = logging.StreamHandler()
     handler.setFormatter(Formatter())
     logging.basicConfig(level=level, handlers=[handler])

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chatdump.server.headers import COMMON_HEADERS
 
-log = logging.getLogger("chatdump.access")  # off: `chatdump serve --no-access-log`
+log = logging.getLogger("chatdump.access")  # on with `chatdump serve --access-log`
 RawHeaders = list[tuple[bytes, bytes]]
 # As ASGI carries them: lower-case names, latin-1 bytes.
 _COMMON = [
