@@ -32,6 +32,16 @@ def test_an_unknown_format_is_refused_with_the_choices() -> None:
     assert caught.value.code == "unknown_format"
 
 
+@pytest.mark.parametrize(
+    ("given", "size"),
+    [("", None), ("500MB", 500_000_000), ("2gb", 2_000_000_000), ("1000", 1000),
+     (" 3 kB ", 3000), ("lots", None), ("-5", None), ("1.5GB", None), ("9" * 16, None)],
+)  # fmt: skip
+def test_the_max_blob_param_is_a_size_or_nothing(given: str, size: int | None) -> None:
+    params = read_page_params("", f"#session={SESSION}&grant=g.r.a&max_blob={given}")
+    assert params.blob_limit == size
+
+
 def test_the_pages_format_select_offers_the_registry_in_order() -> None:
     page = (REPO_ROOT / "index.html").read_text()
     select = re.search(r'<select id="chatdump-format"[^>]*>(.*?)</select>', page, re.DOTALL)

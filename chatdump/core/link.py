@@ -15,6 +15,9 @@ from chatdump.core.session_ids import check_session_id
 
 # A grant as links and commands carry it: URL-safe characters, bounded.
 GRANT_SHAPE = re.compile(r"[A-Za-z0-9._~-]{1,2048}")
+# ``max_blob``: a number of bytes, or of kB / MB / GB (decimal, as disks count).
+SIZE_SHAPE = re.compile(r"(\d{1,15})\s*(kb|mb|gb)?", re.IGNORECASE)
+SIZE_UNITS = {"": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}
 DEFAULT_FORMAT = "csv"
 
 
@@ -28,6 +31,9 @@ class PageParams:
     grant: str
     format: str = DEFAULT_FORMAT
     lang: str = ""  # as the link asks; chatdump.core.messages.negotiate decides what it gets
+    # The largest file the host lets the widget build in the page's memory (``max_blob``); it
+    # can only lower the browser's own limit (chatdump.core.save_plan). None: the browser's.
+    blob_limit: int | None = None
 
 
 def read_lang(query: str, fragment: str) -> str:
@@ -62,8 +68,18 @@ def read_page_params(query: str, fragment: str) -> PageParams:
     if not is_grant_shaped(grant):
         raise errors.NotAuthenticated("This link's grant is malformed.", code="invalid_grant")
     return PageParams(
-        session, grant, read_format(values.get("format", "")), values.get("lang", "")[:35]
-    )
+        session, grant, read_format(values.get("format", "")), values.get("lang", "")[:35],
+        read_size(values.get("max_blob", "")),
+    )  # fmt: skip
+
+
+def read_size(value: str) -> int | None:
+    """A size such as ``500MB`` or ``2000000``; None when absent or not a size (it is only ever
+    a wish to stream sooner, so a typo costs nothing but that)."""
+    found = SIZE_SHAPE.fullmatch(value.strip())
+    if found is None:
+        return None
+    return int(found.group(1)) * SIZE_UNITS[(found.group(2) or "").lower()]
 
 
 def read_format(value: str) -> str:
