@@ -51,7 +51,13 @@ from chatdump.core.flow import (
 from chatdump.core.formats import Converter, output_filename
 from chatdump.core.formats.transcript import transcript_line
 from chatdump.core.handoff import parse_ticket_answer, ticket_path, ticket_url
-from chatdump.core.link import PageParams, read_format, read_lang, read_page_params
+from chatdump.core.link import (
+    PageParams,
+    read_format,
+    read_lang,
+    read_max_blob,
+    read_page_params,
+)
 from chatdump.core.messages import negotiate
 from chatdump.core.save_gesture import needs_save_click
 from chatdump.core.save_plan import BrowserAbilities, SaveTo, blob_limit, plan_save
@@ -99,6 +105,7 @@ class Download:
         self.saving: asyncio.Future[None] | None = None  # held so it is not collected mid-run
         self.clicked_at = 0.0
         self.format = params.format
+        self.max_blob = read_max_blob(str(window.location.search), str(window.location.hash))
 
     def prepare(self) -> None:
         # A synchronous XHR: do it while the page starts, not after the click.
@@ -126,7 +133,7 @@ class Download:
     def plan(self, size: int | None, in_parts: bool) -> SaveTo:
         """Where a body of ``size`` bytes can go in this browser (``chatdump.core.save_plan``)."""
         abilities = BrowserAbilities(
-            blob_limit(str(js.navigator.userAgent), self.params.blob_limit), can_pick_file()
+            blob_limit(str(js.navigator.userAgent), self.max_blob), can_pick_file()
         )
         return plan_save(size, convert=self.format != "csv", in_parts=in_parts, browser=abilities)
 

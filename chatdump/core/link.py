@@ -31,9 +31,6 @@ class PageParams:
     grant: str
     format: str = DEFAULT_FORMAT
     lang: str = ""  # as the link asks; chatdump.core.messages.negotiate decides what it gets
-    # The largest file the host lets the widget build in the page's memory (``max_blob``); it
-    # can only lower the browser's own limit (chatdump.core.save_plan). None: the browser's.
-    blob_limit: int | None = None
 
 
 def read_lang(query: str, fragment: str) -> str:
@@ -68,9 +65,15 @@ def read_page_params(query: str, fragment: str) -> PageParams:
     if not is_grant_shaped(grant):
         raise errors.NotAuthenticated("This link's grant is malformed.", code="invalid_grant")
     return PageParams(
-        session, grant, read_format(values.get("format", "")), values.get("lang", "")[:35],
-        read_size(values.get("max_blob", "")),
-    )  # fmt: skip
+        session, grant, read_format(values.get("format", "")), values.get("lang", "")[:35]
+    )
+
+
+def read_max_blob(query: str, fragment: str) -> int | None:
+    """The ``max_blob`` page param: the largest file the host lets the widget build in the
+    page's memory. It can only lower the browser's own limit (``chatdump.core.save_plan``); None
+    when absent. Read apart from the rest, like ``lang``: a grant may come later, by message."""
+    return read_size({**_first_values(query), **_first_values(fragment)}.get("max_blob", ""))
 
 
 def read_size(value: str) -> int | None:
