@@ -222,11 +222,20 @@ def main() -> None:
 def measure(browser: Browser, base: str, size: int, served: str) -> list[Result]:
     widget: list[Run] = []
     plain: list[Run] = []
+    loads = [os.getloadavg()[0]]
     for _ in range(ROUNDS):  # interleaved, so machine load hits both alike
         plain.append(click_to_saved(browser, f"{base}/bench/plain.html#{signed_url(base)}", "#go"))
         widget.append(click_to_saved(browser, widget_url(base), "#chatdump-download"))
-        print("round:", {"plain": plain[-1], "widget": widget[-1]}, flush=True)
-    return results(widget, plain, size, served)
+        loads.append(os.getloadavg()[0])
+        print(
+            f"round: plain {plain[-1].seconds:.2f} s, widget {widget[-1].seconds:.2f} s, "
+            f"longest task {widget[-1].longest_task:.0f} ms, load {loads[-1]:.1f}",
+            flush=True,
+        )
+    rows = results(widget, plain, size, served)
+    for row in rows:
+        row.notes += f"; load average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores"
+    return rows
 
 
 def results(widget: list[Run], plain: list[Run], size: int, served: str) -> list[Result]:
@@ -254,7 +263,8 @@ def results(widget: list[Run], plain: list[Run], size: int, served: str) -> list
         Result(
             f"longest main-thread task after the click ({gb})", round(longest, 1), 50.0, "ms",
             round(longest / 50.0, 3), "<= 50 ms", longest <= 50.0,
-            f"PerformanceObserver longtask, worst of {len(widget)}; baseline is the target; "
+            f"PerformanceObserver longtask from the click, worst of {len(widget)} (per round: "
+            f"{', '.join(f'{r.longest_task:.0f}' for r in widget)} ms); baseline is the target; "
             f"plain JS: {max(r.longest_task for r in plain):.0f} ms",
         ),
         Result(
