@@ -4,12 +4,14 @@ says it goes. Browser I/O only; the decisions are ``chatdump.core.ranges`` and `
 How:
 - the first request is an XMLHttpRequest (``browser/transfer.py``): the browser fills a Blob and
   reports byte progress, so a small dump (nearly all of them) is one request with a moving bar.
-  For storage it asks for the first part's byte range;
+  Where parts pay (``chatdump.core.save_plan.fetch_in_parts``: Chromium) it asks storage for the
+  first part's byte range; elsewhere it is the whole download;
 - its headers say how big the body is, and ``plan`` decides at once, within the click's
   activation: a Blob, a file through the File System Access writer (the picker opens now), or —
   too big for this page — stop here and hand the download to the browser (``Oversized``);
 - storage that answers ranges gets the rest as ``fetch`` parts, each a Blob the browser fills
-  (faster than XHR in Chromium, measured: bench/bench_bigdump.py), with progress after each;
+  (faster than XHR in Chromium, slower in Firefox: bench/bench_bigdump.py, bench/blob_limits.py),
+  with progress after each;
 - each part goes to a sink (``browser/save.py``): ``BlobParts`` joins them by reference,
   ``FileSink`` writes them to the chosen file and lets each go.
 
@@ -34,6 +36,7 @@ from chatdump.core.save_plan import SaveTo
 # Error answers are read to show their message; never more than this.
 ERROR_BODY_LIMIT = 16 * 1024
 Plan = Callable[[int | None, bool], SaveTo]
+HEADERS = ("Content-Range", "Content-Length", "ETag", "Last-Modified")  # PartAnswer's order
 
 
 def text_or_none(value: Any) -> str | None:
@@ -43,6 +46,12 @@ def text_or_none(value: Any) -> str | None:
 
 def length_of(text: str | None) -> int | None:
     return int(text) if text is not None and text.strip().isdigit() else None
+
+
+def part_answer(status: int, header: Callable[[str], Any]) -> PartAnswer:
+    """What the page can read of an answer (``header``: XHR's getResponseHeader, Headers.get)."""
+    read = {name: text_or_none(header(name)) for name in HEADERS}
+    return PartAnswer(status, *read.values())
 
 
 class Body:
@@ -94,17 +103,11 @@ class Body:
 
     def judge(self, xhr: Any, ranges: Ranges | None, kinds: list[Kind], transfer: Transfer) -> None:
         """At the first answer's headers: what it is, and where a body that big may go."""
-        header = xhr.getResponseHeader
-        status = int(xhr.status)
+        answer = part_answer(int(xhr.status), xhr.getResponseHeader)
         try:
-            if ranges is None:
-                kind: Kind = "whole" if status == 200 else "failed"
-            else:
-                kind = ranges.answer(PartAnswer(
-                    status, text_or_none(header("Content-Range")),
-                    text_or_none(header("Content-Length")), text_or_none(header("ETag")),
-                    text_or_none(header("Last-Modified")),
-                ))  # fmt: skip
+            kind = (
+                ranges.answer(answer) if ranges else ("whole" if answer.status == 200 else "failed")
+            )
         except errors.ChatdumpError as exc:
             self.failure = exc
             transfer.stop()
@@ -112,22 +115,25 @@ class Body:
         kinds.append(kind)
         if kind == "unranged":
             transfer.stop()
-        if kind not in ("part", "whole"):
-            return
-        if kind == "part":
-            transfer.total = ranges.total if ranges else None  # progress of the whole, not the part
-        size = (
-            ranges.total
-            if kind == "part" and ranges
-            else length_of(text_or_none(header("Content-Length")))
-        )
-        to = self.plan(size, kind == "part")
+        elif kind in ("part", "whole"):
+            size = ranges.total if ranges and kind == "part" else length_of(answer.content_length)
+            transfer.total = size  # the progress of the whole, not of the first part
+            self.place(size, kind == "part", transfer)
+
+    def place(self, size: int | None, in_parts: bool, transfer: Transfer) -> None:
+        """Where a body of ``size`` bytes goes: on (a Blob), a file (the picker opens now), or
+        nowhere in this page (stop here: the flow hands it off or says why)."""
+        to = self.plan(size, in_parts)
         if to in ("browser", "nowhere"):
             self.oversized = Oversized(size or 0, to)  # type: ignore[arg-type]
             transfer.stop()
         elif to == "file":
             # Now, while the click still counts as the person's gesture: the picker needs it.
-            self.picking = pick_file(self.filename)
+            try:
+                self.picking = pick_file(self.filename)
+            except JsException:  # refused at once: the browser's own download instead
+                self.oversized = Oversized(size or 0, "browser")
+                transfer.stop()
 
     async def whole(self, xhr: Any) -> Reply:
         """The first answer was the whole body (or an error): as the download flow reads it."""
@@ -181,12 +187,7 @@ class Part:
                 "cache": "no-store",  # a part of a signed URL is nothing to keep
             }
             response = await js.fetch(url, to_js(init, dict_converter=js.Object.fromEntries))
-            header = response.headers.get
-            ranges.answer(PartAnswer(
-                int(response.status), text_or_none(header("Content-Range")),
-                text_or_none(header("Content-Length")), text_or_none(header("ETag")),
-                text_or_none(header("Last-Modified")),
-            ))  # fmt: skip
+            ranges.answer(part_answer(int(response.status), response.headers.get))
             return await response.blob()
         except errors.ChatdumpError:
             self.controller.abort()  # not the bytes asked for: read none of them

@@ -60,7 +60,13 @@ from chatdump.core.link import (
 )
 from chatdump.core.messages import negotiate
 from chatdump.core.save_gesture import needs_save_click
-from chatdump.core.save_plan import BrowserAbilities, SaveTo, blob_limit, plan_save
+from chatdump.core.save_plan import (
+    BrowserAbilities,
+    SaveTo,
+    blob_limit,
+    fetch_in_parts,
+    plan_save,
+)
 from chatdump.endpoint_client import EndpointClient
 
 # A save, once the file is ready: now, or when the person presses "Save file".
@@ -125,8 +131,9 @@ class Download:
         body = Body(
             self.view, self.controller.signal, self.plan, output_filename(name, self.format)
         )
+        ranged = step.source == "storage" and fetch_in_parts(str(js.navigator.userAgent))
         try:
-            return await body.run(step.url, headers, ranged=step.source == "storage")
+            return await body.run(step.url, headers, ranged=ranged)
         finally:
             self.sink = body.sink
 

@@ -11,6 +11,7 @@ from chatdump.core.save_plan import (
     BrowserAbilities,
     blob_limit,
     engine_of,
+    fetch_in_parts,
     plan_save,
 )
 
@@ -61,3 +62,9 @@ def test_beyond_the_limit_elsewhere_the_browser_downloads_it_itself() -> None:
 def test_beyond_the_limit_a_conversion_cannot_be_done_in_the_page() -> None:
     for abilities in (PICKER, NO_PICKER):
         assert plan_save(3 * GB, convert=True, in_parts=True, browser=abilities) == "nowhere"
+
+
+def test_parts_only_where_they_are_faster_than_one_request() -> None:
+    assert fetch_in_parts(CHROMIUM)
+    assert not fetch_in_parts(FIREFOX)
+    assert not fetch_in_parts(SAFARI)

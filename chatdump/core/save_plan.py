@@ -15,6 +15,10 @@ one every engine supports. But a Blob lives in the browser's blob storage, which
 
 The limits are per engine, since a page cannot ask the browser for them. ``BLOB_LIMITS`` holds the
 smallest limit measured for each engine (a private window's, where it is smaller), with margin.
+
+How the body is fetched depends on the engine too (``fetch_in_parts``): in byte ranges, each a
+``fetch`` into a Blob, where that is faster than one XMLHttpRequest (Chromium), and where the
+File System Access writer needs parts to write; in one XMLHttpRequest elsewhere.
 """
 
 from __future__ import annotations
@@ -24,10 +28,15 @@ from typing import Literal
 
 SaveTo = Literal["blob", "file", "browser", "nowhere"]
 GB = 1000 * 1000 * 1000
-# Measured here (bench/blob_limits.py): Chromium 156 saved 2.0 GB and failed 3.0 GB in a private
-# window; Firefox ESR 153 saved every size tried. Unknown engines get the smallest known limit.
-BLOB_LIMITS = {"chromium": 2 * GB, "firefox": 2 * GB}
+# Measured here (bench/blob_limits.py, XHR and fetch parts alike): Chromium 156 saved 2.1 GB and
+# failed 2.5 GB in a private window, which a page cannot tell apart (an ordinary profile pages
+# Blobs to disk: 8 GB, the largest tried, saved); Firefox ESR 153 keeps Blobs in temp files and
+# saved 16 GB, the largest tried. Unknown engines get the smallest known limit.
+BLOB_LIMITS = {"chromium": 2 * GB, "firefox": 16 * GB}
 UNKNOWN_ENGINE_LIMIT = 2 * GB
+# Parts beat one XMLHttpRequest in Chromium (1 GB: 1.3-1.5x faster, bench/bench_bigdump.py) and
+# lose to it in Firefox (1 GB: 13.9 s against 7.5 s, 4 GB: 52 s against 24 s, bench/blob_limits.py).
+PARTS_ENGINES = frozenset({"chromium"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,11 @@ def engine_of(user_agent: str) -> str:
     if "Chrome/" in user_agent or "Chromium/" in user_agent:
         return "chromium"
     return "other"
+
+
+def fetch_in_parts(user_agent: str) -> bool:
+    """Whether storage's body is fetched in byte ranges in this engine (else in one request)."""
+    return engine_of(user_agent) in PARTS_ENGINES
 
 
 def blob_limit(user_agent: str, lowered_to: int | None = None) -> int:
