@@ -208,7 +208,7 @@ class FirefoxDriver:
 
     def saved(self, timeout: float) -> Path | None:
         folder, deadline, last = self.firefox.folder.path, time.monotonic() + timeout, -1
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.firefox.process.poll() is None:
             files = list(folder.iterdir())
             writing = any(f.name.endswith(IN_PROGRESS) for f in files)
             if len(files) == 1 and not writing:
@@ -245,7 +245,10 @@ def firefox(workdir: Path) -> Iterator[Driver]:
     try:
         yield FirefoxDriver(browser)
     finally:
-        browser.close()
+        try:
+            browser.close()
+        except OSError:  # it crashed (at 16 GB in parts: "[unhandlable oom] Failed to mmap")
+            browser.stop_firefox()
 
 
 def engine(mode: str, workdir: Path) -> AbstractContextManager[Driver]:
