@@ -19,6 +19,11 @@ from chatdump.core.progress import progress_fraction
 BUSY_STATES = ("loading", "working")
 
 
+def text_or_none(value: Any) -> str | None:
+    """A JS string as ``str``; JS ``null`` (``JsNull`` in this Pyodide) and the rest as ``None``."""
+    return value if isinstance(value, str) else None
+
+
 def dispatch(name: str, detail: dict[str, Any]) -> None:
     init = to_js({"detail": detail}, dict_converter=js.Object.fromEntries)
     document.dispatchEvent(js.CustomEvent.new(name, init))

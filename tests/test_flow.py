@@ -18,6 +18,8 @@ from chatdump.core.flow import (
     Cancelled,
     Failed,
     Fetch,
+    HandOff,
+    Oversized,
     Reply,
     Save,
     Step,
@@ -129,6 +131,26 @@ def test_an_unreachable_fallback_says_nothing_was_saved() -> None:
     script = Script([chat("b")], [Failed("network")] * 3)
     with pytest.raises(errors.EndpointError, match="nothing was saved"):
         run(chat("a"), script)
+
+
+def test_a_body_too_big_for_the_page_is_handed_to_the_browser_without_more_requests() -> None:
+    script = Script([], [Oversized(3_000_000_000, "browser")])
+    assert run(chat("a"), script) == HandOff("standup.csv", 3_000_000_000)
+    assert script.steps == [Fetch("https://s3.test/a", "storage")]
+
+
+def test_the_streaming_routes_body_too_big_for_the_page_is_handed_off_too() -> None:
+    script = Script([chat("b")], [Failed("network"), Failed("network"), Oversized(5, "browser")])
+    assert run(chat("a"), script) == HandOff("standup.csv", 5)
+
+
+def test_a_conversion_too_big_for_the_page_says_so_and_saves_nothing() -> None:
+    script = Script([], [Oversized(3_000_000_000, "nowhere")])
+    with pytest.raises(errors.ChatdumpError, match=r"3\.0 GB, too large to convert") as caught:
+        run(chat("a"), script)
+    assert caught.value.code == "too_large"
+    assert "nothing was saved" in caught.value.message
+    assert len(script.steps) == 1
 
 
 def test_a_body_cut_short_is_an_error_not_a_retry() -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from chatdump.core import errors
 from chatdump.core.formats import FORMATS
-from chatdump.core.link import read_format, read_page_params
+from chatdump.core.link import read_format, read_max_blob, read_page_params
 from chatdump.core.progress import progress_text
 from chatdump.core.save_gesture import ACTIVATION_WINDOW_MS, needs_save_click
 from chatdump.server.widget_files import REPO_ROOT
@@ -30,6 +30,16 @@ def test_an_unknown_format_is_refused_with_the_choices() -> None:
     with pytest.raises(errors.BadRequest, match="csv, excel, jsonl, txt") as caught:
         read_format("<script>")
     assert caught.value.code == "unknown_format"
+
+
+@pytest.mark.parametrize(
+    ("given", "size"),
+    [("", None), ("500MB", 500_000_000), ("2gb", 2_000_000_000), ("1000", 1000),
+     (" 3 kB ", 3000), ("lots", None), ("-5", None), ("1.5GB", None), ("9" * 16, None)],
+)  # fmt: skip
+def test_the_max_blob_param_is_a_size_or_nothing(given: str, size: int | None) -> None:
+    assert read_max_blob("", f"#session={SESSION}&max_blob={given}") == size
+    assert read_max_blob(f"?max_blob={given}", "") == size
 
 
 def test_the_pages_format_select_offers_the_registry_in_order() -> None:

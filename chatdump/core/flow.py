@@ -17,6 +17,10 @@ A body that breaks off after the headers (a stream error, or fewer bytes than Co
 *not* retried behind the user's back: it is an error, nothing is saved, and Retry is offered.
 (Chromium sometimes reports a short body before it reports the headers, as a plain network error:
 then it climbs the ladder like one. Either way no short file is ever saved.)
+
+A body too big for a Blob in this browser (``chatdump.core.save_plan``, judged by the shell as soon
+as the size is known) ends the flow at once: handed to the browser's own download of the server's
+streaming route (``HandOff``), or refused with a plain message when it cannot be saved here.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from urllib.parse import quote
 
 from chatdump.core import errors
 from chatdump.core.chat_url import ChatUrl, endpoint_error
+from chatdump.core.progress import human_size
 from chatdump.core.session_ids import check_session_id
 from chatdump.core.storage import check_complete, storage_error
 
@@ -77,10 +82,27 @@ class Failed:
 
 
 @dataclass(frozen=True)
+class Oversized:
+    """The body is ``size`` bytes, too big for a Blob here; ``to`` says what can be done instead
+    (``chatdump.core.save_plan``). Nothing more of it was read."""
+
+    size: int
+    to: Literal["browser", "nowhere"]
+
+
+@dataclass(frozen=True)
 class Save:
     filename: str
     size: int
     source: Source
+
+
+@dataclass(frozen=True)
+class HandOff:
+    """Let the browser download the server's streaming route itself: a native download to disk."""
+
+    filename: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -89,8 +111,8 @@ class Cancelled:
 
 
 Step = AskForUrl | Fetch
-Reply = UrlReply | Answer | Failed
-Outcome = Save | Cancelled
+Reply = UrlReply | Answer | Failed | Oversized
+Outcome = Save | HandOff | Cancelled
 Flow = Generator[Step, Reply, Outcome]
 
 
@@ -137,8 +159,10 @@ def _fetch(url: str, source: Source, filename: str) -> Generator[Step, Reply, Ou
     reply = yield Fetch(url, source)
     if isinstance(reply, Failed):
         return _failure(reply.kind, source)
+    if isinstance(reply, Oversized):
+        return _oversized(reply, filename)
     if not isinstance(reply, Answer):
-        raise TypeError(f"Fetch expects an Answer or Failed, not {type(reply).__name__}")
+        raise TypeError(f"Fetch expects an Answer, Failed or Oversized, not {type(reply).__name__}")
     if source == "endpoint" and reply.status != 200:
         raise endpoint_error(reply.status, reply.body)  # its own words: expired grant, upstream…
     if reply.status in (0, 403):
@@ -147,6 +171,16 @@ def _fetch(url: str, source: Source, filename: str) -> Generator[Step, Reply, Ou
         raise storage_error(reply.status)
     check_complete(reply.content_length, reply.received)
     return Save(filename, reply.received, source)
+
+
+def _oversized(reply: Oversized, filename: str) -> HandOff:
+    if reply.to == "browser":
+        return HandOff(filename, reply.size)
+    raise errors.ChatdumpError(
+        f"This chat is {human_size(reply.size)}, too large to convert in this browser; nothing"
+        " was saved. Choose CSV (as stored), or convert it with the chatdump command line.",
+        code="too_large",
+    )
 
 
 def _failure(kind: FailureKind, source: Source) -> Cancelled:

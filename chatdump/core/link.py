@@ -15,6 +15,9 @@ from chatdump.core.session_ids import check_session_id
 
 # A grant as links and commands carry it: URL-safe characters, bounded.
 GRANT_SHAPE = re.compile(r"[A-Za-z0-9._~-]{1,2048}")
+# ``max_blob``: a number of bytes, or of kB / MB / GB (decimal, as disks count).
+SIZE_SHAPE = re.compile(r"(\d{1,15})\s*(kb|mb|gb)?", re.IGNORECASE)
+SIZE_UNITS = {"": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}
 DEFAULT_FORMAT = "csv"
 
 
@@ -64,6 +67,22 @@ def read_page_params(query: str, fragment: str) -> PageParams:
     return PageParams(
         session, grant, read_format(values.get("format", "")), values.get("lang", "")[:35]
     )
+
+
+def read_max_blob(query: str, fragment: str) -> int | None:
+    """The ``max_blob`` page param: the largest file the host lets the widget build in the
+    page's memory. It can only lower the browser's own limit (``chatdump.core.save_plan``); None
+    when absent. Read apart from the rest, like ``lang``: a grant may come later, by message."""
+    return read_size({**_first_values(query), **_first_values(fragment)}.get("max_blob", ""))
+
+
+def read_size(value: str) -> int | None:
+    """A size such as ``500MB`` or ``2000000``; None when absent or not a size (it is only ever
+    a wish to stream sooner, so a typo costs nothing but that)."""
+    found = SIZE_SHAPE.fullmatch(value.strip())
+    if found is None:
+        return None
+    return int(found.group(1)) * SIZE_UNITS[(found.group(2) or "").lower()]
 
 
 def read_format(value: str) -> str:

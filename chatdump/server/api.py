@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import httpx
@@ -33,10 +34,13 @@ from chatdump.server.schema import (
     API_PARAMETERS,
     ERROR_RESPONSES,
     FRESH_PARAMETER,
+    TICKET_PARAMETER,
     ChatUrlAnswer,
+    TicketAnswer,
     parse_flag,
 )
 from chatdump.server.shared.fresh import Allowance, LocalAllowance
+from chatdump.server.tickets import check_ticket, mint_ticket, ticket_expiry
 from chatdump.server.url_cache import MAX_ENTRIES, UrlCache
 from chatdump.upstream.base import Provider, SessionInfo
 
@@ -69,6 +73,7 @@ class Api:
         self.present = present or (lambda url, _request: url)
         self.provider = provider
         self.storage = storage
+        self.grant_secrets = grant_secrets
         self.grants = GrantChecker(grant_secrets, max_ttl=grant_max_ttl)
         # Per process, or in Redis for every instance (chatdump.server.shared).
         self.fresh_limits: Allowance = LocalAllowance(
@@ -99,6 +104,18 @@ class Api:
         grant = bearer(authorization)
         self.grants.check(grant, session_id)
         return grant
+
+    def authorize_download(self, request: Request) -> str:
+        """The key of what allows this ``chat.csv`` request: its grant, or its download ticket
+        (checked here; the browser's own download cannot send ``Authorization``)."""
+        session_id = request.path_params["session_id"]
+        authorization = request.headers.get("authorization")
+        ticket = request.query_params.get("ticket")
+        if ticket is None or authorization is not None:
+            return self.check(session_id, authorization)
+        check_session_id(session_id)
+        check_ticket(self.grant_secrets, ticket, session_id, now=time.time())
+        return ticket
 
     async def authorize(self, session_id: str, authorization: str | None, *, fresh: bool) -> str:
         """The request's grant, once it allows ``session_id`` (and a fresh URL, if asked)."""
@@ -160,14 +177,16 @@ class Api:
             "/api/sessions/{session_id}/chat.csv",
             response_class=Response,
             responses={200: {"content": {"text/csv": {}}}, **ERROR_RESPONSES},
-            openapi_extra={"parameters": API_PARAMETERS},
+            openapi_extra={"parameters": [*API_PARAMETERS, TICKET_PARAMETER]},
         )
         async def chat_csv(request: Request) -> Response:
-            """The session's CSV chat dump, streamed through this server (for storage without CORS)."""
+            """The session's CSV chat dump, streamed through this server (for storage without CORS,
+            and for the browser's own download of a dump too big for the page).
+
+            Needs a grant for the session, or a download ticket in `?ticket=`.
+            """
             session_id = request.path_params["session_id"]
-            grant = await self.authorize(
-                session_id, request.headers.get("authorization"), fresh=False
-            )
+            grant = self.authorize_download(request)
             answer = await self.cache.get(session_id)
             try:
                 dump = await open_dump(self.storage, answer.url)
@@ -179,6 +198,33 @@ class Api:
                 answer = await self.cache.get(session_id, fresh=True)
                 dump = await open_dump(self.storage, answer.url)
             return DumpResponse(dump, answer.filename, fallback=f"{session_id}.csv")
+
+        @router.post(
+            "/api/sessions/{session_id}/chat.csv/ticket",
+            response_model=TicketAnswer,
+            responses=ERROR_RESPONSES,
+            openapi_extra={"parameters": API_PARAMETERS},
+        )
+        async def chat_csv_ticket(request: Request) -> Response:
+            """A download ticket: `chat.csv?ticket=…` for the next 60 s, without `Authorization`.
+
+            For the widget's hand-off of a dump too big for the browser's memory to the browser's
+            own download. Needs a grant for the session; the ticket never outlives it.
+            """
+            session_id = request.path_params["session_id"]
+            check_session_id(session_id)
+            now = time.time()
+            grant_expires = self.grants.check(
+                bearer(request.headers.get("authorization")), session_id, now
+            )
+            expires = ticket_expiry(now, grant_expires)
+            ticket = mint_ticket(self.grant_secrets[-1], session_id, now=now, expires=expires)
+            when = to_iso(datetime.fromtimestamp(expires, UTC))
+            body = json.dumps({"ticket": ticket, "expires_at": when}).encode()
+            # A credential, however short-lived: no cache may keep it.
+            return Response(
+                body, media_type="application/json", headers={"Cache-Control": NO_STORE}
+            )
 
         return router
 

@@ -50,8 +50,8 @@ def mint_grant(
 
 
 class GrantChecker:
-    """The one check of a grant: ``check(token, session_id)`` returns if the token allows
-    downloading that session, and raises 401/403 errors otherwise.
+    """The one check of a grant: ``check(token, session_id)`` returns the grant's expiry (Unix
+    seconds) if the token allows downloading that session, and raises 401/403 errors otherwise.
 
     Grants it has verified are remembered (by digest): a page asking again with the same grant
     costs a dictionary look-up instead of an HMAC and two JSON parses. Expiry and session are
@@ -65,7 +65,7 @@ class GrantChecker:
         self._max_entries = max_entries
         self._verified: OrderedDict[bytes, tuple[object, float]] = OrderedDict()
 
-    def check(self, token: str, session_id: str, now: float | None = None) -> None:
+    def check(self, token: str, session_id: str, now: float | None = None) -> float:
         if not token or len(token) > MAX_GRANT_LENGTH:
             raise NotAuthenticated("The grant is missing or malformed.", code="invalid_grant")
         key = hashlib.sha256(token.encode()).digest()
@@ -79,6 +79,7 @@ class GrantChecker:
             raise Forbidden(EXPIRED_MESSAGE, code="grant_expired")
         if subject != session_id:
             raise Forbidden("This grant is for another session.", code="grant_wrong_session")
+        return expires
 
     def _remember(self, key: bytes, known: tuple[object, float]) -> None:
         self._verified[key] = known

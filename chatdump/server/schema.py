@@ -17,6 +17,11 @@ class ChatUrlAnswer(BaseModel):
     filename: str
 
 
+class TicketAnswer(BaseModel):
+    ticket: str
+    expires_at: str
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -36,6 +41,11 @@ FRESH_PARAMETER: dict[str, object] = {
     "name": "fresh", "in": "query", "required": False,
     "schema": {"type": "string", "enum": ["1", "0", "true", "false"], "default": "0"},
     "description": "`1` or `true`: bypass the cache (rate-limited per grant).",
+}  # fmt: skip
+TICKET_PARAMETER: dict[str, object] = {
+    "name": "ticket", "in": "query", "required": False, "schema": {"type": "string"},
+    "description": "A download ticket (`POST …/chat.csv/ticket`), instead of `Authorization`: "
+                   "for the browser's own download, which cannot send headers.",
 }  # fmt: skip
 # Exactly what the README and the OpenAPI document list; anything else is a 400, not a guess.
 _FLAGS = {"1": True, "true": True, "0": False, "false": False}

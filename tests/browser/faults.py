@@ -1,13 +1,15 @@
 """Real misbehaving parts for the widget's recovery tests, over real loopback HTTP.
 
 ``FaultyStorage`` is an HTTP server in front of the demo storage that, on request, answers 403,
-cuts a body short under a full Content-Length, drops CORS headers or the connection. ``WidgetServer``
+cuts a body short under a full Content-Length, drops CORS headers or the connection. Like S3 it
+answers a single byte range (206 + Content-Range), each fault applying to that part. ``WidgetServer``
 runs chatdump's app (demo upstream) in a thread with its storage URLs pointing at that proxy, a
 provider that can hand out already-expired URLs, and a log of the endpoint requests.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import select
 import socket
@@ -29,6 +31,7 @@ from chatdump.server.settings import Settings
 from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
 from chatdump.upstream.chat_replay import ChatReplayProvider
 from chatdump.upstream.demo import STORAGE_PATH, DemoUpstream
+from chatdump.upstream.demo.storage import byte_range
 from tests.live import free_port
 
 Fault = Literal[
@@ -61,15 +64,27 @@ class FaultyStorage:
             self.requests.append(path)
             return self.faults.pop(0) if self.faults else "pass"
 
-    def fetch(self, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    def fetch(self, path: str, wanted: str | None) -> tuple[int, list[tuple[str, str]], bytes]:
+        """The demo storage's answer (or ``body`` instead of its dump), cut to ``wanted``."""
         parts = urlsplit(self.upstream)
         connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
         try:
             connection.request("GET", path)
             answer = connection.getresponse()
-            return answer.status, answer.getheaders(), answer.read()
+            status, headers, body = answer.status, answer.getheaders(), answer.read()
         finally:
             connection.close()
+        if status != 200:
+            return status, headers, body
+        if self.body is not None:
+            body = self.body
+            tag = hashlib.md5(body, usedforsecurity=False).hexdigest()
+            headers = [(k, f'"{tag}"' if k.lower() == "etag" else v) for k, v in headers]
+        span = None if wanted is None else byte_range(wanted, len(body))
+        if span is None:
+            return status, headers, body
+        headers = [*headers, ("Content-Range", f"bytes {span[0]}-{span[1]}/{len(body)}")]
+        return 206, headers, body[span[0] : span[1] + 1]
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         storage = self
@@ -82,9 +97,9 @@ class FaultyStorage:
                 if fault == "drop":
                     self.close_connection = True
                     return
-                status, headers, body = storage.fetch(self.path)
-                if status == 200 and storage.body is not None:
-                    body = storage.body
+                # Storage that does not say the size does not answer ranges either.
+                wanted = None if fault == "stall-unsized" else self.headers.get("Range")
+                status, headers, body = storage.fetch(self.path, wanted)
                 if fault == "forbidden":
                     status, body = 403, S3_FORBIDDEN
                     headers = [(k, v) for k, v in headers if k.lower().startswith("access-")]

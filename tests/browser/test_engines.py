@@ -110,6 +110,27 @@ def test_a_body_cut_short_is_an_error_with_no_file_and_retry_saves(
     assert state_in(browser, "done", "error") == "done"
 
 
+def test_beyond_the_blob_limit_the_browser_itself_downloads_the_streaming_route(
+    browser: Engine, widget: WidgetServer
+) -> None:
+    if browser.name == "chromium":
+        pytest.skip("Chromium streams into the chosen file: tests/browser/test_big_downloads.py")
+    widget.reset()
+    # max_blob lowers the widget's Blob limit below this dump: the size at which it hands off.
+    browser.open(
+        widget_url(widget.base, DEFAULT_SESSION_ID, demo_grant(DEFAULT_SESSION_ID))
+        + "&max_blob=1kB"
+    )
+    assert state_in(browser, "ready", "error", timeout=BOOT_SECONDS) == "ready"
+    browser.click(BUTTON)
+    if state_in(browser, "done", "save", "error") == "save":  # the ticket waits for this click
+        browser.click("#chatdump-save")
+    saved = browser.saved(STEP_SECONDS)
+    assert (saved.name, saved.data) == (FILENAME, STORED)
+    assert state_in(browser, "done", "error") == "done"
+    assert "Your browser is downloading" in browser.evaluate(STATUS)
+
+
 @pytest.fixture(scope="module")
 def s3_site(s3: S3) -> Iterator[tuple[str, S3Provider, RequestLog]]:
     provider = S3Provider(s3)

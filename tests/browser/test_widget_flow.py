@@ -134,6 +134,9 @@ def test_an_unknown_size_shows_an_indeterminate_bar_then_saves_what_came(
     tab: Page, widget: WidgetServer, tmp_path: Path
 ) -> None:
     widget.storage.faults = ["stall-unsized"]
+    # The module's tabs share one HTTP cache; the dump an earlier test fetched in parts (206,
+    # with an ETag) would be answered from it, never reaching the faulty storage.
+    tab.context.new_cdp_session(tab).send("Network.clearBrowserCache")
     open_widget(tab, widget)
     with tab.expect_download(timeout=STEP_TIMEOUT_MS) as info:
         button(tab).click()  # type: ignore[attr-defined]

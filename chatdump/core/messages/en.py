@@ -29,6 +29,9 @@ MESSAGES: dict[str, Message] = {
     "status.cancelled": "Cancelled; nothing was saved.",
     "status.save_ready": "{filename} is ready ({size}). Press Save file to keep it.",
     "status.saved": "Saved {filename} ({size}).",
+    "status.handed_off": (
+        "Your browser is downloading {filename} ({size}); its downloads list shows the progress."
+    ),
     "progress.received": "{received} received",
     "progress.of": "{received} of {total} ({percent})",
     "summary.summarising": "Summarising…",
@@ -74,6 +77,12 @@ MESSAGES: dict[str, Message] = {
     "error.network_error": "The server could not be reached; nothing was saved. Check the connection and try again.",
     "error.interrupted": "The download was interrupted before the whole file arrived; nothing was saved.",
     "error.truncated": "The file arrived incomplete; nothing was saved.",
+    "error.changed": (
+        "The chat changed in storage while it was downloading; nothing was saved. Try again."
+    ),
+    "error.too_large": (
+        "This chat is too large to convert in this browser; nothing was saved. Choose CSV (as stored), or convert it with the chatdump command line."
+    ),
     "error.upstream_error": "The chat platform gave an answer we cannot use; try again later.",
     "error.upstream_unavailable": "The chat platform is unavailable right now; try again later.",
     "error.upstream_timeout": "The chat platform took too long to answer; try again.",

@@ -105,7 +105,13 @@ class Firefox:
             for k, v in prefs(port, self.folder.path).items()
         )
         (profile / "user.js").write_text("".join(lines))
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "MOZ_CRASHREPORTER_DISABLE": "1"}
+        # Its own temp folder too: Firefox keeps big Blobs in temp files (mozilla-temp-*), which
+        # a terminated Firefox leaves behind; in the workdir they go with it.
+        (workdir / "tmp").mkdir()
+        env = {
+            "PATH": "/usr/bin:/bin", "HOME": str(workdir), "TMPDIR": str(workdir / "tmp"),
+            "MOZ_CRASHREPORTER_DISABLE": "1",
+        }  # fmt: skip
         self.log = (workdir / "firefox.log").open("wb")
         self.process = subprocess.Popen(
             [FIREFOX, "--headless", "--marionette", "--marionette-port", str(port), "--no-remote",
