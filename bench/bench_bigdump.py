@@ -38,8 +38,8 @@ from bench_widget import (
     PLAIN_PAGE,
     TIMEOUT_MS,
     _descends_from,
-    grant,
     ratio_result,
+    signed_url,
     wait_state,
     widget_url,
 )
@@ -194,17 +194,6 @@ def bench_site(dump: Path) -> Iterator[tuple[str, FileStorage]]:
         )
         with storage.running(), serve(app) as base:
             yield base, storage
-
-
-def signed_url(base: str) -> str:
-    import httpx
-
-    answer = httpx.get(
-        f"{base}/api/sessions/{DEFAULT_SESSION_ID}/chat-url",
-        headers={"Authorization": f"Bearer {grant()}"},
-        timeout=30,
-    )
-    return str(answer.json()["url"])
 
 
 def main() -> None:

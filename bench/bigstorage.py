@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from chatdump.upstream.demo import DEMO_SESSIONS, STORAGE_PATH, DemoUpstream
 from chatdump.upstream.demo.dumps import DemoSession, render_dump
 from chatdump.upstream.demo.storage import CORS_HEADERS, byte_range
+from tests.live import serving
 
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 
@@ -182,11 +182,5 @@ class FileStorage:
 
     @contextmanager
     def running(self) -> Iterator[FileStorage]:
-        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serving(self.server):
             yield self
-        finally:
-            self.server.shutdown()
-            self.server.server_close()
-            thread.join(timeout=10)

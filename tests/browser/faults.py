@@ -32,7 +32,7 @@ from chatdump.upstream.base import SessionInfo, UpstreamChatUrl
 from chatdump.upstream.chat_replay import ChatReplayProvider
 from chatdump.upstream.demo import STORAGE_PATH, DemoUpstream
 from chatdump.upstream.demo.storage import byte_range
-from tests.live import free_port
+from tests.live import free_port, serving
 
 Fault = Literal[
     "pass", "forbidden", "truncate", "no-cors", "drop", "stall", "stall-unsized", "stall-then-cut"
@@ -152,14 +152,8 @@ class FaultyStorage:
 
     @contextmanager
     def running(self) -> Iterator[FaultyStorage]:
-        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serving(self.server):
             yield self
-        finally:
-            self.server.shutdown()
-            self.server.server_close()
-            thread.join(timeout=10)
 
 
 class ExpiringProvider:
