@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from hashlib import md5
 
 import httpx
 import pytest
@@ -54,6 +55,25 @@ async def test_a_range_request_gets_206_with_the_tail(storage: DemoStorage) -> N
     assert (tail.status_code, tail.content) == (206, BODY[5:])
     assert tail.headers["content-range"] == f"bytes 5-{len(BODY) - 1}/{len(BODY)}"
     assert past.status_code == 416
+
+
+async def test_the_etag_is_the_bodys_md5_and_follows_a_replaced_object(
+    storage: DemoStorage,
+) -> None:
+    url = storage.presign("a.csv", expires_in=60, now=datetime.now(UTC))
+    first, again = await fetch(storage, url), await fetch(storage, url)
+    assert (
+        first.headers["etag"]
+        == again.headers["etag"]
+        == f'"{md5(BODY, usedforsecurity=False).hexdigest()}"'
+    )
+    storage.objects["a.csv"] = BODY + b"2,again\r\n"
+    changed = await fetch(storage, url)
+    assert (
+        changed.headers["etag"]
+        == f'"{md5(changed.content, usedforsecurity=False).hexdigest()}"'
+        != first.headers["etag"]
+    )
 
 
 @pytest.mark.parametrize(
