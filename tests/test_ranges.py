@@ -30,15 +30,16 @@ def test_the_first_part_asks_for_the_first_bytes() -> None:
 
 
 def test_parts_follow_each_other_until_the_total_and_the_last_one_is_cut_to_size() -> None:
-    ranges, total = Ranges(first_part=100), 250
-    assert ranges.answer(part(0, 99, total)) == "part"
-    ranges.arrived(100, seconds=1.0)
-    assert ranges.header() == "bytes=100-199"
-    assert ranges.answer(part(100, 199, total)) == "part"
-    ranges.arrived(100, seconds=1.0)
-    assert ranges.header() == "bytes=200-249"
-    assert ranges.answer(part(200, 249, total)) == "part"
-    ranges.arrived(50, seconds=1.0)
+    size = MIN_PART  # parts that take a second each stay this size
+    ranges, total = Ranges(first_part=size), size * 5 // 2
+    assert ranges.answer(part(0, size - 1, total)) == "part"
+    ranges.arrived(size, seconds=1.0)
+    assert ranges.header() == f"bytes={size}-{2 * size - 1}"
+    assert ranges.answer(part(size, 2 * size - 1, total)) == "part"
+    ranges.arrived(size, seconds=1.0)
+    assert ranges.header() == f"bytes={2 * size}-{total - 1}"
+    assert ranges.answer(part(2 * size, total - 1, total)) == "part"
+    ranges.arrived(total - 2 * size, seconds=1.0)
     assert ranges.complete and ranges.received == total
 
 
@@ -113,12 +114,20 @@ def test_a_part_body_shorter_than_promised_is_an_interruption() -> None:
     assert ranges.received == 0
 
 
-def test_parts_grow_when_quick_shrink_when_slow_within_bounds() -> None:
-    assert next_part(8 << 20, seconds=0.1) == 16 << 20
+def test_a_part_is_sized_to_take_a_second_at_the_last_ones_rate_within_bounds() -> None:
+    assert next_part(8 << 20, seconds=0.1) == 80 << 20
     assert next_part(8 << 20, seconds=1.0) == 8 << 20
-    assert next_part(8 << 20, seconds=5.0) == 4 << 20
-    assert next_part(MAX_PART, seconds=0.01) == MAX_PART
+    assert next_part(8 << 20, seconds=4.0) == 2 << 20
+    assert next_part(64 << 20, seconds=0.01) == MAX_PART
     assert next_part(MIN_PART, seconds=60.0) == MIN_PART
+    assert next_part(MIN_PART, seconds=0.0) == MAX_PART  # a clock that did not move: no crash
+
+
+def test_the_next_part_follows_the_size_that_came_not_the_size_asked() -> None:
+    ranges = Ranges(first_part=4 << 20)
+    ranges.answer(part(0, (4 << 20) - 1, 100 << 20))
+    ranges.arrived(4 << 20, seconds=0.5)
+    assert ranges.header() == f"bytes={4 << 20}-{(4 << 20) + (8 << 20) - 1}"
 
 
 @pytest.mark.parametrize(
