@@ -37,6 +37,8 @@ def config_for(app_port: int, listen_port: int, tmp: Path) -> str:
     assert "server 127.0.0.1:8000;" in site and "listen 80;" in site
     site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{listen_port};")
+    assert "/var/log/nginx/chatdump.access.log" in site
+    site = site.replace("/var/log/nginx/chatdump.access.log", f"{tmp}/access.log")
     # Run as root (the test machine), nginx's workers would drop to `nobody`, which cannot
     # write the temp dir where it buffers large answers: keep them as the user running the test.
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
@@ -47,7 +49,6 @@ pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 events {{ worker_connections 64; }}
 http {{
-    access_log {tmp}/access.log;
     client_body_temp_path {tmp}/client_body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;

@@ -104,6 +104,21 @@ def test_the_streaming_fallback_runs_through_nginx_under_the_prefix(
     assert f"GET {urlsplit(base).path}api/sessions/{DEFAULT_SESSION_ID}/chat.csv " in log
 
 
+def test_the_proxys_log_holds_no_ticket_and_the_request_id(proxied: tuple[str, Path]) -> None:
+    base, nginx_dir = proxied
+    grant = demo_grant(DEFAULT_SESSION_ID)
+    csv = f"{base}api/sessions/{DEFAULT_SESSION_ID}/chat.csv"
+    minted = httpx.post(f"{csv}/ticket", headers={"Authorization": f"Bearer {grant}"}, timeout=10)
+    assert minted.status_code == 200, minted.text
+    ticket = minted.json()["ticket"]
+    answer = httpx.get(csv, params={"ticket": ticket}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    log = (nginx_dir / "access.log").read_text()
+    assert f"GET {urlsplit(csv).path} " in log
+    assert ticket not in log and "ticket=" not in log
+    assert answer.headers["x-request-id"] in log
+
+
 class _GatedStorage:
     """Storage on loopback that sends the headers and a first part, then holds the rest until
     the test has seen that first part arrive through nginx (bounded)."""
