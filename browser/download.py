@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import js
-import pyodide_http
 from pyodide.ffi import JsException, to_js
 from pyscript import window
 
@@ -59,9 +58,6 @@ from chatdump.core.save_plan import (
 )
 from chatdump.endpoint_client import EndpointClient
 
-# urllib -> XMLHttpRequest, so chatdump.endpoint_client (the CLI's client too) works here.
-pyodide_http.patch_all()
-
 # A save, once the file is ready: now, or when the person presses "Save file".
 SaveAction = Callable[[], Awaitable[None] | None]
 # Conversions read the Blob this much at a time, then let the page breathe (progress, Cancel):
@@ -87,12 +83,13 @@ class Download:
     """One session's downloads: holds the signed URL (asked for while the page is idle) and the last
     body."""
 
-    def __init__(self, view: View, params: PageParams) -> None:
+    def __init__(
+        self, view: View, params: PageParams, client: EndpointClient, chat: ChatUrl | None
+    ) -> None:
         self.view = view
         self.params = params
-        # The page's own base, not the origin: behind a proxy the API lives under the page's prefix.
-        self.client = EndpointClient(str(js.URL.new("./", window.location.href).href), params.grant)
-        self.chat: ChatUrl | None = None
+        self.client = client  # browser/endpoint.py's: urllib, as a synchronous XMLHttpRequest
+        self.chat = chat  # asked for before "ready" (Widget.prefetch_url)
         self.body: Any = None
         self.controller: Any = None
         self.sink: Sink | None = None
@@ -103,7 +100,7 @@ class Download:
         self.max_blob = read_max_blob(str(window.location.search), str(window.location.hash))
 
     def prepare(self) -> None:
-        # A synchronous XHR: do it while the page starts, not after the click.
+        # A synchronous XHR (browser/endpoint.py): here only inside a click that found no URL.
         self.chat = self.client.chat_url(self.params.session_id)
 
     async def perform(self, step: Step) -> Reply:

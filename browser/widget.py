@@ -1,11 +1,11 @@
 """The widget: the page's events (``Widget``); one session's downloads live in
 ``browser/download.py``. Browser I/O only; every decision lives in ``chatdump.core``.
 
-The page says "ready" without the download code: the flow, urllib (the endpoint client), the
+The page asks for the signed URL first (``browser/endpoint.py``: urllib, a short synchronous XHR
+through pyodide-http, which must not run once the button can be clicked), so the click goes
+straight to storage; then it says "ready" without the rest of the download code: the flow, the
 conversion code and ``browser.download`` are imported afterwards, one module per idle moment
-(``DOWNLOAD_CODE``), and the signed URL is asked for then (a short synchronous XHR through
-pyodide-http), so the click goes straight to storage. A click that comes first imports what is
-missing at once.
+(``DOWNLOAD_CODE``). A click that comes first imports what is missing at once.
 
 Hooks for embedding (``embedding.py``): every state change goes through ``View.show`` and every
 progress report through ``View.progress`` (``browser/view.py``); they dispatch ``chatdump:state`` /
@@ -34,12 +34,14 @@ from chatdump.core.messages import negotiate
 
 if TYPE_CHECKING:
     from browser.download import Download
+    from chatdump.core.chat_url import ChatUrl
+    from chatdump.endpoint_client import EndpointClient
 
-# The download code, imported after "ready" one module per idle moment, the heaviest alone
-# (urllib's ~20 modules: ~0.1 s precompiled): what the signed URL needs first, the rest last.
+# The download code, imported after "ready" one module per idle moment (the endpoint client is
+# there already when the page had its grant at start; a host's set-grant message may come later).
 DOWNLOAD_CODE = (
     "chatdump.core.flow",
-    "chatdump.endpoint_client",
+    "browser.endpoint",
     "chatdump.core.dump",
     "browser.body",
     "browser.download",
@@ -52,6 +54,8 @@ class Widget:
     def __init__(self, view: View) -> None:
         self.view = view
         self.params: PageParams | None = None
+        self.client: EndpointClient | None = None
+        self.prefetched: ChatUrl | None = None
         self.download: Download | None = None
         self.startup_error: ChatdumpError | None = None
         self.busy = False
@@ -83,15 +87,38 @@ class Widget:
 
     def use_grant(self, session_id: str, grant: str) -> None:
         self.params, self.download = PageParams(session_id, grant), None
+        self.client, self.prefetched = None, None
         if self.take_early_click():
             self.start_download()
             return
-        self.view.show("ready", say("status.ready"))
-        self.prepare_when_idle()
+        if self.prefetch_url():
+            self.view.show("ready", say("status.ready"))
+        self.load_when_idle()
 
-    def prepare_when_idle(self) -> None:
-        """After "ready": the download code one stage per idle moment, then the signed URL."""
-        steps = [*(partial(import_module, name) for name in DOWNLOAD_CODE), self.prepare_url]
+    def prefetch_url(self) -> bool:
+        """The signed URL, asked for before "ready" (``browser/endpoint.py`` says why); False
+        when refused or unreachable: that is shown, and a click asks again."""
+        try:
+            self.prefetched = self.endpoint_client().chat_url(self.ready_params().session_id)
+        except ChatdumpError as exc:
+            self.view.show("error", error_phrase(exc.code, exc.message), exc.code)
+            return False
+        return True
+
+    def endpoint_client(self) -> EndpointClient:
+        if self.client is None:
+            from browser.endpoint import page_client  # urllib: not before a grant is there
+
+            self.client = page_client(self.ready_params().grant)
+        return self.client
+
+    def ready_params(self) -> PageParams:
+        assert self.params is not None, "no grant yet"
+        return self.params
+
+    def load_when_idle(self) -> None:
+        """After "ready": the rest of the download code, one module per idle moment."""
+        steps = [partial(import_module, name) for name in DOWNLOAD_CODE]
 
         def next_step() -> None:
             if self.busy:
@@ -102,22 +129,13 @@ class Widget:
 
         when_idle(next_step)
 
-    def prepare_url(self) -> None:
-        download = self.ready_download()
-        if download.chat is not None:
-            return
-        try:
-            download.prepare()
-        except ChatdumpError as exc:  # a refused grant, an unreachable server: a click asks again
-            self.view.show("error", error_phrase(exc.code, exc.message), exc.code)
-
     def ready_download(self) -> Download:
         """This session's ``Download``; the download code is imported first if it is not yet."""
         if self.download is None:
-            assert self.params is not None, "no grant yet"
             from browser.download import Download  # at once, when a click comes before idle time
 
-            self.download = Download(self.view, self.params)
+            client = self.endpoint_client()
+            self.download = Download(self.view, self.ready_params(), client, self.prefetched)
         return self.download
 
     def fail_to_start(self, exc: ChatdumpError) -> None:

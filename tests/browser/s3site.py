@@ -39,8 +39,8 @@ class S3Provider:
 
 
 def next_short_url(provider: S3Provider, seen: int) -> str:
-    """The short-lived URL signed after the first ``seen``: the widget asks for its URL once it
-    is ready and the page idle, so wait for it (bounded)."""
+    """The short-lived URL signed after the first ``seen``: the widget asks for its URL as it
+    starts, so wait for it (bounded)."""
     deadline = time.monotonic() + 20
     while len(provider.short_urls) <= seen:
         assert time.monotonic() < deadline, "the widget never asked for its URL"

@@ -148,7 +148,7 @@ def test_a_url_storage_refuses_as_expired_still_saves_on_one_click(
     session_id = f"expired-{browser.name}"
     s3.put(f"{session_id}.csv", stored)
     seen = len(provider.short_urls)
-    provider.short_next = 1  # the URL the widget asks for once ready dies a second after signing
+    provider.short_next = 1  # the URL the widget asks for as it starts dies a second after signing
     open_widget(browser, base, session_id)
     until_refused(next_short_url(provider, seen))
     browser.click(BUTTON)

@@ -153,7 +153,7 @@ def test_an_expired_url_is_renewed_before_anything_is_fetched(
 ) -> None:
     # A session no other test asks for, so the server's URL cache is empty.
     session = DEMO_SESSIONS[2]
-    widget.provider.expired_next = 1  # the URL asked for first (once ready) is already past
+    widget.provider.expired_next = 1  # the URL asked for first (before ready) is already past
     tab.goto(widget_url(widget.base, session.session_id, demo_grant(session.session_id)))
     assert wait_for_state(tab, "ready", "error") == "ready"
     saved, _ = click_and_save(tab, tmp_path)

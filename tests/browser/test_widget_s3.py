@@ -74,7 +74,7 @@ def test_a_presigned_url_that_really_expired_is_renewed_once(
     tab: Page, provider: S3Provider, site: tuple[str, RequestLog], tmp_path: Path
 ) -> None:
     seen = len(provider.short_urls)
-    provider.short_next = 1  # the URL asked for once ready dies a second after signing
+    provider.short_next = 1  # the URL asked for as the widget starts dies a second after signing
     open_widget(tab, site[0], RENEWED)
     until_refused(next_short_url(provider, seen))
     assert download(tab, site[0], RENEWED, tmp_path) == render_dump(RENEWED)
