@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import socket
 import socketserver
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from tests.live import serving
 
 _RANGE = re.compile(r"bytes=(\d+)-")
 
@@ -81,13 +82,8 @@ def flaky_server(body: bytes, script: list[str]) -> Iterator[FlakyServer]:
             else:
                 self.wfile.write(answer)
 
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler) as tcp:
-        tcp.daemon_threads = True
-        server.url = f"http://127.0.0.1:{tcp.server_address[1]}/chat.csv"
-        thread = threading.Thread(target=tcp.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield server
-        finally:
-            tcp.shutdown()
-            thread.join(timeout=10)
+    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    tcp.daemon_threads = True
+    server.url = f"http://127.0.0.1:{tcp.server_address[1]}/chat.csv"
+    with serving(tcp):
+        yield server

@@ -21,7 +21,7 @@ from chatdump.server.app import create_app
 from chatdump.server.proxy import content_disposition
 from chatdump.upstream import build_provider
 from tests.fake_upstream import FakeChatReplay
-from tests.live import serve
+from tests.live import serve, serving
 from tests.s3 import S3
 from tests.upstream_fixtures import FAST, SESSION, AppClient, grant_for, settings_for
 
@@ -202,13 +202,8 @@ class _TruncatingChunked(_Truncating):
 def truncating_storage(handler: type[_Truncating]) -> Iterator[str]:
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("handler", [_Truncating, _TruncatingChunked], ids=["length", "chunked"])

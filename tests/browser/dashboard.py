@@ -3,13 +3,12 @@ widget and recording every message it receives with the origin the browser vouch
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.live import free_port
+from tests.live import free_port, serving
 
 RECOMMENDED = "allow-scripts allow-same-origin allow-downloads"
 RECORDER = """<script>
@@ -56,11 +55,5 @@ def dashboard_server() -> Iterator[Dashboard]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", board.port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(ThreadingHTTPServer(("127.0.0.1", board.port), Handler)):
         yield board
-    finally:
-        server.shutdown()
-        server.server_close()
